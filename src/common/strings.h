@@ -1,0 +1,16 @@
+// Small text helpers shared by validation and codecs.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace rapport {
+
+std::string_view Trim(std::string_view s);
+std::string ToLowerAscii(std::string_view s);
+// True if `s` is well-formed UTF-8 (no overlongs, surrogates or code points > U+10FFFF).
+bool IsValidUtf8(std::string_view s);
+// Number of Unicode code points in valid UTF-8 `s`.
+size_t Utf8Length(std::string_view s);
+
+}  // namespace rapport

@@ -1,0 +1,417 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "common/log.h"
+
+namespace rapport::store {
+namespace {
+
+Status SqliteError(sqlite3* db, std::string_view what) {
+  int code = sqlite3_extended_errcode(db);
+  std::string msg = std::string(what) + ": " + sqlite3_errmsg(db);
+  if ((code & 0xff) == SQLITE_CONSTRAINT) {
+    return {StatusCode::kAlreadyExists, msg};
+  }
+  if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED) return Unavailable(msg);
+  return Internal(msg);
+}
+
+// One SQLite connection with a cache of prepared statements. Used by one thread at a time.
+class Connection {
+ public:
+  ~Connection() {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    if (db_) sqlite3_close_v2(db_);
+  }
+
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool read_only) {
+    auto c = std::make_unique<Connection>();
+    int flags = SQLITE_OPEN_NOMUTEX |
+                (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    if (sqlite3_open_v2(path.c_str(), &c->db_, flags, nullptr) != SQLITE_OK) {
+      std::string msg = c->db_ ? sqlite3_errmsg(c->db_) : "out of memory";
+      return Unavailable("cannot open database " + path + ": " + msg);
+    }
+    sqlite3_extended_result_codes(c->db_, 1);
+    sqlite3_busy_timeout(c->db_, 10000);
+    const char* pragmas = read_only ? "PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768;"
+                                    : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                                      "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+                                      "PRAGMA cache_size=-131072; PRAGMA wal_autocheckpoint=4000;";
+    Status s = c->ExecScript(pragmas);
+    if (!s.ok()) return s;
+    return c;
+  }
+
+  sqlite3* db() const { return db_; }
+
+  Status ExecScript(const std::string& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      return Internal("sqlite: " + msg);
+    }
+    return Status::Ok();
+  }
+
+  Result<sqlite3_stmt*> Prepare(std::string_view sql) {
+    auto it = cache_.find(std::string(sql));
+    if (it != cache_.end()) {
+      sqlite3_reset(it->second);
+      sqlite3_clear_bindings(it->second);
+      return it->second;
+    }
+    std::string rewritten = RewritePlaceholders(sql);
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, rewritten.c_str(), static_cast<int>(rewritten.size()),
+                           SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+      return SqliteError(db_, "prepare");
+    }
+    cache_.emplace(std::string(sql), stmt);
+    return stmt;
+  }
+
+  Status Bind(sqlite3_stmt* stmt, const Params& params) {
+    for (size_t i = 0; i < params.size(); ++i) {
+      int idx = static_cast<int>(i + 1);
+      int rc = std::visit(
+          [&](const auto& v) -> int {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, Null>) return sqlite3_bind_null(stmt, idx);
+            if constexpr (std::is_same_v<T, int64_t>) return sqlite3_bind_int64(stmt, idx, v);
+            if constexpr (std::is_same_v<T, double>) return sqlite3_bind_double(stmt, idx, v);
+            if constexpr (std::is_same_v<T, std::string>)
+              return sqlite3_bind_text(stmt, idx, v.data(), static_cast<int>(v.size()),
+                                       SQLITE_STATIC);
+          },
+          params[i]);
+      if (rc != SQLITE_OK) return SqliteError(db_, "bind");
+    }
+    return Status::Ok();
+  }
+
+  Result<int64_t> Exec(std::string_view sql, const Params& params) {
+    ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+    RETURN_IF_ERROR(Bind(stmt, params));
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    }
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_DONE) return SqliteError(db_, "exec");
+    return static_cast<int64_t>(sqlite3_changes64(db_));
+  }
+
+  Result<std::vector<Row>> Query(std::string_view sql, const Params& params) {
+    ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+    RETURN_IF_ERROR(Bind(stmt, params));
+    std::vector<Row> rows;
+    int rc;
+    int ncol = sqlite3_column_count(stmt);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      std::vector<Value> cols;
+      cols.reserve(ncol);
+      for (int i = 0; i < ncol; ++i) {
+        switch (sqlite3_column_type(stmt, i)) {
+          case SQLITE_INTEGER: cols.emplace_back(int64_t{sqlite3_column_int64(stmt, i)}); break;
+          case SQLITE_FLOAT: cols.emplace_back(sqlite3_column_double(stmt, i)); break;
+          case SQLITE_NULL: cols.emplace_back(Null{}); break;
+          default: {
+            const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+            cols.emplace_back(std::string(p ? p : "", sqlite3_column_bytes(stmt, i)));
+          }
+        }
+      }
+      rows.emplace_back(std::move(cols));
+    }
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_DONE) return SqliteError(db_, "query");
+    return rows;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+class SqliteTxn final : public Txn {
+ public:
+  SqliteTxn(Connection& conn, bool writable) : conn_(conn), writable_(writable) {}
+
+  Result<int64_t> Exec(std::string_view sql, const Params& params) override {
+    if (!writable_) return Internal("write statement in a read transaction");
+    return conn_.Exec(sql, params);
+  }
+  Result<std::vector<Row>> Query(std::string_view sql, const Params& params) override {
+    return conn_.Query(sql, params);
+  }
+  void OnCommit(std::function<void()> fn) override { on_commit_.push_back(std::move(fn)); }
+  bool writable() const override { return writable_; }
+
+  Connection& conn() { return conn_; }
+  std::vector<std::function<void()>>& on_commit() { return on_commit_; }
+
+ private:
+  Connection& conn_;
+  bool writable_;
+  std::vector<std::function<void()>> on_commit_;
+};
+
+// The transaction the current thread is running a function in, so nested Write()/Read()
+// calls join it instead of deadlocking on the writer or taking a second snapshot.
+thread_local SqliteTxn* tls_txn = nullptr;
+thread_local int tls_depth = 0;
+
+Status RunInSavepoint(SqliteTxn& txn, const std::function<Status(Txn&)>& fn) {
+  std::string name = "sp" + std::to_string(++tls_depth);
+  Status s = txn.conn().ExecScript("SAVEPOINT " + name);
+  size_t callbacks_before = txn.on_commit().size();
+  if (s.ok()) {
+    try {
+      s = fn(txn);
+    } catch (const std::exception& e) {
+      s = Internal(std::string("exception in write transaction: ") + e.what());
+    }
+    if (!s.ok()) {
+      txn.on_commit().resize(callbacks_before);
+      (void)txn.conn().ExecScript("ROLLBACK TO " + name);
+    }
+    Status release = txn.conn().ExecScript("RELEASE " + name);
+    if (s.ok() && !release.ok()) s = release;
+  }
+  --tls_depth;
+  return s;
+}
+
+}  // namespace
+
+struct SqliteStore::Impl {
+  struct Job {
+    const std::function<Status(Txn&)>* fn;
+    Status result;
+    bool done = false;
+  };
+
+  SqliteOptions options;
+  std::unique_ptr<Connection> writer;
+  std::thread writer_thread;
+  std::mutex mu;
+  std::condition_variable work_cv;
+  std::condition_variable done_cv;
+  std::deque<Job*> queue;
+  bool stopping = false;
+  bool closed = false;
+  int schema_version = 0;
+
+  std::mutex readers_mu;
+  std::condition_variable readers_cv;
+  std::vector<std::unique_ptr<Connection>> idle_readers;
+
+  void WriterLoop() {
+    std::vector<Job*> batch;
+    for (;;) {
+      {
+        std::unique_lock lock(mu);
+        work_cv.wait(lock, [&] { return stopping || !queue.empty(); });
+        if (queue.empty() && stopping) return;
+        while (!queue.empty() && batch.size() < options.max_batch) {
+          batch.push_back(queue.front());
+          queue.pop_front();
+        }
+      }
+      CommitBatch(batch);
+      {
+        std::lock_guard lock(mu);
+        for (Job* j : batch) j->done = true;
+      }
+      done_cv.notify_all();
+      batch.clear();
+    }
+  }
+
+  void CommitBatch(std::vector<Job*>& batch) {
+    auto start = std::chrono::steady_clock::now();
+    SqliteTxn txn(*writer, true);
+    Status begin = writer->ExecScript("BEGIN IMMEDIATE");
+    if (!begin.ok()) {
+      for (Job* j : batch) j->result = begin;
+      return;
+    }
+    tls_txn = &txn;
+    for (Job* j : batch) j->result = RunInSavepoint(txn, *j->fn);
+    tls_txn = nullptr;
+    Status commit = writer->ExecScript("COMMIT");
+    if (!commit.ok()) {
+      (void)writer->ExecScript("ROLLBACK");
+      log::Error("commit failed", {{"error", commit.message()}});
+      for (Job* j : batch) {
+        if (j->result.ok()) j->result = Unavailable("commit failed: " + commit.message());
+      }
+      return;
+    }
+    if (options.metrics) {
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      options.metrics->Observe("rapport_store_commit_seconds", {{"store", "sqlite"}}, secs);
+      options.metrics->Add("rapport_store_commits_total", {{"store", "sqlite"}});
+      options.metrics->Add("rapport_store_writes_total", {{"store", "sqlite"}},
+                           static_cast<double>(batch.size()));
+    }
+    for (auto& cb : txn.on_commit()) {
+      try {
+        cb();
+      } catch (const std::exception& e) {
+        log::Error("after-commit callback failed", {{"error", e.what()}});
+      }
+    }
+  }
+
+  Status Migrate(const std::vector<Migration>& migrations) {
+    RETURN_IF_ERROR(writer->ExecScript(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+        "name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"));
+    auto rows = writer->Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {});
+    if (!rows) return rows.error();
+    schema_version = static_cast<int>((*rows)[0].Int(0));
+    for (const Migration& m : migrations) {
+      if (m.version <= schema_version) continue;
+      RETURN_IF_ERROR(writer->ExecScript("BEGIN IMMEDIATE"));
+      Status s = writer->ExecScript(m.sql);
+      if (s.ok()) {
+        s = writer->Exec("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                         {int64_t{m.version}, m.name})
+                .status();
+      }
+      if (!s.ok()) {
+        (void)writer->ExecScript("ROLLBACK");
+        return Internal("migration V" + std::to_string(m.version) + " " + m.name +
+                        " failed: " + s.message());
+      }
+      RETURN_IF_ERROR(writer->ExecScript("COMMIT"));
+      schema_version = m.version;
+      log::Info("applied migration", {{"version", m.version}, {"name", m.name}});
+    }
+    return Status::Ok();
+  }
+};
+
+SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+SqliteStore::~SqliteStore() { Close(); }
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options,
+                                                       const std::vector<Migration>& migrations) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  ASSIGN_OR_RETURN(impl->writer, Connection::Open(options.path, false));
+  RETURN_IF_ERROR(impl->Migrate(migrations));
+  for (int i = 0; i < options.readers; ++i) {
+    ASSIGN_OR_RETURN(auto reader, Connection::Open(options.path, true));
+    impl->idle_readers.push_back(std::move(reader));
+  }
+  Impl* raw = impl.get();
+  impl->writer_thread = std::thread([raw] { raw->WriterLoop(); });
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
+}
+
+void SqliteStore::Close() {
+  {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->closed) return;
+    impl_->closed = true;
+    impl_->stopping = true;
+  }
+  impl_->work_cv.notify_all();
+  if (impl_->writer_thread.joinable()) impl_->writer_thread.join();
+  {
+    std::unique_lock lock(impl_->readers_mu);
+    // Wait for readers in use to come back before closing them.
+    impl_->readers_cv.wait(lock, [&] {
+      return impl_->idle_readers.size() >= static_cast<size_t>(impl_->options.readers);
+    });
+    impl_->idle_readers.clear();
+  }
+  (void)impl_->writer->ExecScript("PRAGMA wal_checkpoint(TRUNCATE)");
+  impl_->writer.reset();
+}
+
+int SqliteStore::schema_version() const { return impl_->schema_version; }
+
+Status SqliteStore::RunWrite(const std::function<Status(Txn&)>& fn) {
+  if (tls_txn) {
+    if (!tls_txn->writable()) return Internal("Write() called inside Read()");
+    return RunInSavepoint(*tls_txn, fn);
+  }
+  Impl::Job job{&fn, Status::Ok()};
+  {
+    std::unique_lock lock(impl_->mu);
+    if (impl_->stopping) return Unavailable("store is closed");
+    impl_->queue.push_back(&job);
+  }
+  impl_->work_cv.notify_one();
+  std::unique_lock lock(impl_->mu);
+  impl_->done_cv.wait(lock, [&] { return job.done; });
+  return job.result;
+}
+
+Status SqliteStore::RunRead(const std::function<Status(Txn&)>& fn) {
+  if (tls_txn) {
+    try {
+      return fn(*tls_txn);
+    } catch (const std::exception& e) {
+      return Internal(std::string("exception in read transaction: ") + e.what());
+    }
+  }
+  std::unique_ptr<Connection> conn;
+  {
+    std::unique_lock lock(impl_->readers_mu);
+    if (impl_->closed) return Unavailable("store is closed");
+    impl_->readers_cv.wait(lock, [&] { return !impl_->idle_readers.empty() || impl_->closed; });
+    if (impl_->idle_readers.empty()) return Unavailable("store is closed");
+    conn = std::move(impl_->idle_readers.back());
+    impl_->idle_readers.pop_back();
+  }
+  SqliteTxn txn(*conn, false);
+  Status s = conn->ExecScript("BEGIN");
+  if (s.ok()) {
+    tls_txn = &txn;
+    try {
+      s = fn(txn);
+    } catch (const std::exception& e) {
+      s = Internal(std::string("exception in read transaction: ") + e.what());
+    }
+    tls_txn = nullptr;
+    (void)conn->ExecScript("COMMIT");
+  }
+  {
+    std::lock_guard lock(impl_->readers_mu);
+    impl_->idle_readers.push_back(std::move(conn));
+  }
+  impl_->readers_cv.notify_all();
+  return s;
+}
+
+std::string RewritePlaceholders(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size());
+  bool in_quote = false;
+  for (size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    if (c == '\'') in_quote = !in_quote;
+    if (!in_quote && c == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+      out += '?';
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace rapport::store

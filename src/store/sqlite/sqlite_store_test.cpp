@@ -1,0 +1,166 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "store/change_feed.h"
+
+namespace rapport::store {
+namespace {
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("rapport_store_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    Reopen();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Reopen() {
+    store_.reset();
+    auto s = SqliteStore::Open({.path = (dir_ / "t.db").string(), .readers = 4}, Migrations());
+    ASSERT_TRUE(s.has_value()) << s.error().message();
+    store_ = std::move(s).value();
+  }
+  static const std::vector<Migration>& Migrations() {
+    static const std::vector<Migration> m = {
+        {1, "items", "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT UNIQUE, n INTEGER);"},
+        {2, "feed",
+         "CREATE TABLE change_feed (seq INTEGER PRIMARY KEY, workspace_id INTEGER, entity TEXT, "
+         "entity_id INTEGER, kind TEXT, at INTEGER);"}};
+    return m;
+  }
+  int64_t Count() {
+    auto r = store_->Read([](Txn& t) -> Result<int64_t> {
+      ASSIGN_OR_RETURN(auto row, t.QueryOne("SELECT COUNT(*) FROM items"));
+      return row->Int(0);
+    });
+    return r.value();
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(SqliteStoreTest, MigratesOnceAndRecordsVersion) {
+  EXPECT_EQ(store_->schema_version(), 2);
+  Reopen();
+  EXPECT_EQ(store_->schema_version(), 2);
+}
+
+TEST_F(SqliteStoreTest, FailedMigrationIsRolledBack) {
+  store_.reset();
+  std::vector<Migration> bad = Migrations();
+  bad.push_back({3, "broken", "CREATE TABLE ok_table (x INTEGER); CREATE TABLE items (x);"});
+  auto s = SqliteStore::Open({.path = (dir_ / "t.db").string()}, bad);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_NE(s.error().message().find("V3"), std::string::npos);
+  Reopen();
+  EXPECT_EQ(store_->schema_version(), 2);
+  auto r = store_->Read([](Txn& t) {
+    return t.Query("SELECT name FROM sqlite_master WHERE name = 'ok_table'");
+  });
+  EXPECT_TRUE(r->empty());
+}
+
+TEST_F(SqliteStoreTest, PlaceholdersArePositional) {
+  EXPECT_EQ(RewritePlaceholders("SELECT $2, $1, '$3' FROM t"), "SELECT ?2, ?1, '$3' FROM t");
+  auto r = store_->Read([](Txn& t) { return t.QueryOne("SELECT $2 - $1", {int64_t{1}, int64_t{10}}); });
+  EXPECT_EQ((*r)->Int(0), 9);
+}
+
+TEST_F(SqliteStoreTest, FailedWriterDoesNotSpoilItsBatch) {
+  constexpr int kThreads = 16;
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0}, failed{0};
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      Status s = store_->Write([&](Txn& t) -> Status {
+        RETURN_IF_ERROR(t.Exec("INSERT INTO items (name, n) VALUES ($1, $2)",
+                               {"item" + std::to_string(i), int64_t{i}})
+                            .status());
+        // Every odd writer fails after writing: its row must not survive.
+        if (i % 2) return InvalidArgument("odd writer");
+        return Status::Ok();
+      });
+      (s.ok() ? ok : failed)++;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), kThreads / 2);
+  EXPECT_EQ(failed.load(), kThreads / 2);
+  EXPECT_EQ(Count(), kThreads / 2);
+}
+
+TEST_F(SqliteStoreTest, ConstraintViolationMapsToAlreadyExists) {
+  ASSERT_TRUE(store_->Write([](Txn& t) {
+    return t.Exec("INSERT INTO items (name) VALUES ('a')").status();
+  }).ok());
+  Status s = store_->Write([](Txn& t) { return t.Exec("INSERT INTO items (name) VALUES ('a')").status(); });
+  EXPECT_EQ(s.code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(Count(), 1);
+}
+
+TEST_F(SqliteStoreTest, NestedWritesJoinTheOuterTransaction) {
+  Status s = store_->Write([&](Txn& t) -> Status {
+    RETURN_IF_ERROR(t.Exec("INSERT INTO items (name) VALUES ('outer')").status());
+    // A nested write that fails rolls back only itself.
+    Status inner = store_->Write([](Txn& t2) -> Status {
+      RETURN_IF_ERROR(t2.Exec("INSERT INTO items (name) VALUES ('inner')").status());
+      return Aborted("inner fails");
+    });
+    EXPECT_EQ(inner.code(), StatusCode::kAborted);
+    // A nested read sees the outer transaction's uncommitted row.
+    auto n = store_->Read([](Txn& t3) { return t3.QueryOne("SELECT COUNT(*) FROM items"); });
+    EXPECT_EQ((*n)->Int(0), 1);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(Count(), 1);
+}
+
+TEST_F(SqliteStoreTest, OnCommitRunsOnlyForCommittedWork) {
+  int committed = 0;
+  ASSERT_TRUE(store_->Write([&](Txn& t) {
+    t.OnCommit([&] { ++committed; });
+    return Status::Ok();
+  }).ok());
+  (void)store_->Write([&](Txn& t) {
+    t.OnCommit([&] { committed += 100; });
+    return Aborted("no");
+  });
+  EXPECT_EQ(committed, 1);
+}
+
+TEST_F(SqliteStoreTest, AcknowledgedWritesSurviveReopen) {
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(store_->Write([&](Txn& t) -> Status {
+      RETURN_IF_ERROR(t.Exec("INSERT INTO items (name) VALUES ($1)", {"x" + std::to_string(i)}).status());
+      return AppendChange(t, WorkspaceId(1), "item", i, ChangeKind::kCreated, 0);
+    }).ok());
+  }
+  Reopen();
+  EXPECT_EQ(Count(), 50);
+  auto changes = store_->Read([](Txn& t) { return ReadChanges(t, 10, 5); });
+  ASSERT_EQ(changes->size(), 5u);
+  EXPECT_EQ((*changes)[0].seq, 11);
+  EXPECT_EQ((*changes)[0].entity, "item");
+}
+
+TEST_F(SqliteStoreTest, ClosedStoreRefusesWork) {
+  store_->Close();
+  EXPECT_EQ(store_->Write([](Txn&) { return Status::Ok(); }).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(store_->Read([](Txn&) { return Status::Ok(); }).code(), StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace rapport::store

@@ -61,3 +61,33 @@ size_t Utf8Length(std::string_view s) {
 }
 
 }  // namespace rapport
+
+namespace rapport {
+
+bool IsValidHostname(std::string_view host) {
+  if (host.empty() || host.size() > 253) return false;
+  size_t labels = 0;
+  std::string_view last;
+  while (!host.empty()) {
+    size_t dot = host.find('.');
+    std::string_view label = host.substr(0, dot);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    for (char c : label) {
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    }
+    ++labels;
+    last = label;
+    if (dot == std::string_view::npos) break;
+    host.remove_prefix(dot + 1);
+    if (host.empty()) return false;  // trailing dot
+  }
+  if (labels < 2) return false;
+  if (last.starts_with("xn--")) return true;
+  if (last.size() < 2) return false;
+  for (char c : last) {
+    if (c < 'a' || c > 'z') return false;
+  }
+  return true;
+}
+
+}  // namespace rapport

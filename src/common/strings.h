@@ -14,3 +14,12 @@ bool IsValidUtf8(std::string_view s);
 size_t Utf8Length(std::string_view s);
 
 }  // namespace rapport
+
+namespace rapport {
+
+// A lower-case DNS host name with at least two labels ("mail.example.co"): labels of
+// [a-z0-9-], 1-63 characters, not starting or ending with '-', alphabetic top-level label
+// (or an xn-- IDN label), at most 253 characters.
+bool IsValidHostname(std::string_view host);
+
+}  // namespace rapport

@@ -24,3 +24,40 @@ TEST(StringsTest, Utf8Validation) {
 
 }  // namespace
 }  // namespace rapport
+
+#include "common/timezones.h"
+
+namespace rapport {
+namespace {
+
+TEST(TimeZonesTest, KnowsIanaZonesAndLinks) {
+  EXPECT_TRUE(IsKnownTimeZone("Europe/Berlin"));
+  EXPECT_TRUE(IsKnownTimeZone("Pacific/Auckland"));
+  EXPECT_TRUE(IsKnownTimeZone("UTC"));
+  EXPECT_TRUE(IsKnownTimeZone("Australia/ACT"));  // a link
+  EXPECT_FALSE(IsKnownTimeZone("Mars/Olympus"));
+  EXPECT_FALSE(IsKnownTimeZone("../etc/passwd"));
+  EXPECT_FALSE(IsKnownTimeZone(""));
+}
+
+}  // namespace
+}  // namespace rapport
+
+namespace rapport {
+namespace {
+
+TEST(StringsTest, Hostnames) {
+  EXPECT_TRUE(IsValidHostname("example.com"));
+  EXPECT_TRUE(IsValidHostname("mail.example.co.nz"));
+  EXPECT_TRUE(IsValidHostname("xn--bcher-kva.xn--p1ai"));
+  EXPECT_FALSE(IsValidHostname("localhost"));
+  EXPECT_FALSE(IsValidHostname("example.com."));
+  EXPECT_FALSE(IsValidHostname("-bad.com"));
+  EXPECT_FALSE(IsValidHostname("Example.com"));
+  EXPECT_FALSE(IsValidHostname("exa mple.com"));
+  EXPECT_FALSE(IsValidHostname("example.c0m"));
+  EXPECT_FALSE(IsValidHostname("a..b.com"));
+}
+
+}  // namespace
+}  // namespace rapport

@@ -10,6 +10,8 @@
 namespace rapport::http {
 
 int HttpStatusFor(StatusCode code);
+// The RFC 9110 reason phrase ("Not Found"); "Unknown" for codes it does not define.
+const char* ReasonPhrase(int http_status);
 
 // {"type","title","status","detail","errors":[{"field","message"}]} as
 // application/problem+json. AlreadyExists with a conflicting id adds "existing_id".

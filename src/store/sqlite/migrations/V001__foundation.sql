@@ -79,9 +79,10 @@ CREATE UNIQUE INDEX contacts_external_id ON contacts (workspace_id, external_id)
 CREATE INDEX contacts_company ON contacts (workspace_id, company_id);
 CREATE INDEX contacts_created ON contacts (workspace_id, created_at, id);
 CREATE INDEX contacts_updated ON contacts (workspace_id, updated_at, id);
-CREATE INDEX contacts_last_name ON contacts (workspace_id, last_name, id);
-CREATE INDEX contacts_first_name ON contacts (workspace_id, first_name, id);
-CREATE INDEX contacts_email_sort ON contacts (workspace_id, email, id);
+-- Sort orders for lists: NULL sorts as '' so keyset pagination compares total values.
+CREATE INDEX contacts_last_name ON contacts (workspace_id, COALESCE(last_name, ''), id);
+CREATE INDEX contacts_first_name ON contacts (workspace_id, COALESCE(first_name, ''), id);
+CREATE INDEX contacts_email_sort ON contacts (workspace_id, COALESCE(email, ''), id);
 
 -- Full-text search over name, email and company name; rowid = contacts.id. Maintained by
 -- the contact repository (SQLite dialect only; PostgreSQL will use a tsvector column).

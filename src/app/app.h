@@ -1,0 +1,55 @@
+// The one place that knows the concrete types: opens the store and builds the services
+// over it. Every command of the `rapport` binary starts from an App.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "accounts/company.h"
+#include "auth/api_keys.h"
+#include "common/clock.h"
+#include "common/metrics.h"
+#include "contacts/contact.h"
+#include "fields/custom_field.h"
+#include "idempotency/idempotency.h"
+#include "store/sqlite/sqlite_store.h"
+#include "tags/tag_service.h"
+
+namespace rapport::app {
+
+struct App {
+  SystemClock clock;
+  Metrics metrics;
+  std::unique_ptr<store::SqliteStore> store;
+  std::unique_ptr<fields::FieldService> fields;
+  std::unique_ptr<tags::TagService> tags;
+  std::unique_ptr<accounts::CompanyService> companies;
+  std::unique_ptr<contacts::ContactService> contacts;
+  std::unique_ptr<idempotency::IdempotencyService> idempotency;
+  std::unique_ptr<auth::ApiKeyService> api_keys;
+};
+
+// Creates `data_dir` if needed, opens and migrates `<data_dir>/rapport.db`.
+Result<std::unique_ptr<App>> OpenApp(const std::string& data_dir);
+
+struct ServeOptions {
+  std::string data_dir;
+  std::string listen = "127.0.0.1:8080";
+  int threads = 0;
+};
+
+// Serves until SIGINT/SIGTERM, then shuts down cleanly. Returns the process exit code.
+int Serve(const ServeOptions& options);
+
+struct DemoOptions {
+  std::string data_dir;
+  int64_t contacts = 1000;
+  int64_t companies = -1;  // -1: one company per 20 contacts
+  uint64_t seed = 1;
+};
+
+// Fills the default workspace with generated companies and contacts, printing progress.
+int Demo(const DemoOptions& options);
+
+}  // namespace rapport::app

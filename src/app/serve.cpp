@@ -1,0 +1,105 @@
+#include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "app/app.h"
+#include "common/log.h"
+#include "http/api/routes.h"
+#include "http/http.h"
+
+namespace rapport::app {
+namespace {
+
+// Purges expired idempotency keys every hour until stopped.
+class Maintenance {
+ public:
+  explicit Maintenance(idempotency::IdempotencyService& idem) : idem_(idem), thread_([this] { Loop(); }) {}
+  ~Maintenance() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      lock.unlock();
+      auto purged = idem_.Purge();
+      if (!purged) {
+        log::Warn("idempotency purge failed", {{"error", purged.error().message()}});
+      } else if (*purged > 0) {
+        log::Info("purged idempotency keys", {{"count", *purged}});
+      }
+      lock.lock();
+      cv_.wait_for(lock, std::chrono::hours(1), [&] { return stop_; });
+    }
+  }
+
+  idempotency::IdempotencyService& idem_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+bool ParseListen(const std::string& listen, std::string& host, uint16_t& port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  std::string_view p = std::string_view(listen).substr(colon + 1);
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+  if (ec != std::errc() || end != p.data() + p.size() || value > 65535) return false;
+  port = static_cast<uint16_t>(value);
+  return true;
+}
+
+}  // namespace
+
+int Serve(const ServeOptions& options) {
+  http::ServerOptions server_options;
+  if (!ParseListen(options.listen, server_options.host, server_options.port)) {
+    log::Error("invalid --listen address; expected HOST:PORT such as 127.0.0.1:8080",
+               {{"listen", options.listen}});
+    return 2;
+  }
+  server_options.io_threads = options.threads;
+
+  auto opened = OpenApp(options.data_dir);
+  if (!opened) {
+    log::Error("cannot open the store", {{"error", opened.error().message()}, {"data", options.data_dir}});
+    return 1;
+  }
+  App& app = **opened;
+  std::atomic<bool> ready{false};
+  http::api::ApiContext ctx{*app.store,     app.metrics,     *app.contacts,    *app.companies,
+                            *app.fields,    *app.tags,       *app.idempotency, ready};
+  http::Router router;
+  http::api::RegisterRoutes(router, ctx);
+
+  http::Server server(server_options, router, app.metrics);
+  Status listening = server.Listen();
+  if (!listening.ok()) {
+    log::Error("cannot listen", {{"error", listening.message()}});
+    return 1;
+  }
+  log::Info("store ready", {{"data", options.data_dir}, {"schema_version", app.store->schema_version()}});
+  {
+    Maintenance maintenance(*app.idempotency);
+    ready = true;
+    server.Run();  // returns after SIGINT/SIGTERM once in-flight requests finished
+    ready = false;
+  }
+  app.store->Close();
+  log::Info("store closed");
+  return 0;
+}
+
+}  // namespace rapport::app

@@ -1,0 +1,95 @@
+#include "http/api/codecs.h"
+#include "http/api/handler_util.h"
+#include "http/api/routes.h"
+#include "store/keyset.h"
+
+namespace rapport::http::api {
+namespace {
+
+namespace json = boost::json;
+
+std::string Location(int64_t id) { return "/api/v1/companies/" + std::to_string(id); }
+
+Result<accounts::CompanyQuery> ParseListQuery(const Request& req) {
+  accounts::CompanyQuery q;
+  ASSIGN_OR_RETURN(q.limit, store::ParseLimit(req.Query("limit")));
+  if (auto s = req.Query("sort")) q.sort = std::string(*s);
+  q.cursor = QueryText(req, "cursor");
+  q.q = QueryText(req, "q");
+  q.tag = QueryText(req, "tag");
+  q.relationship = QueryText(req, "relationship");
+  q.country = QueryText(req, "country");
+  return q;
+}
+
+}  // namespace
+
+void AddCompanyRoutes(Router& router, ApiContext& ctx) {
+  auto& svc = ctx.companies;
+
+  router.Add("POST", "/api/v1/companies", Idempotent(ctx.idempotency, [&svc](Request& req) {
+    return Handle([&]() -> Result<Response> {
+      ASSIGN_OR_RETURN(auto body, BodyObject(req));
+      ASSIGN_OR_RETURN(auto fields, DecodeCompany(body));
+      ASSIGN_OR_RETURN(auto c, svc.Create(WorkspaceOf(req), fields));
+      return Json(201, EncodeCompany(c), c.version, Location(c.id.value));
+    });
+  }));
+
+  router.Add("GET", "/api/v1/companies", [&svc](Request& req) {
+    return Handle([&]() -> Result<Response> {
+      ASSIGN_OR_RETURN(auto query, ParseListQuery(req));
+      ASSIGN_OR_RETURN(auto page, svc.List(WorkspaceOf(req), query));
+      json::array data;
+      for (const auto& c : page.data) data.push_back(EncodeCompany(c));
+      return Page(std::move(data), page.next_cursor);
+    });
+  });
+
+  router.Add("GET", "/api/v1/companies/{id}", [&svc](Request& req) {
+    return Handle([&]() -> Result<Response> {
+      ASSIGN_OR_RETURN(int64_t id, PathId(req, "company"));
+      ASSIGN_OR_RETURN(auto c, svc.Get(WorkspaceOf(req), CompanyId(id)));
+      return Json(200, EncodeCompany(c), c.version);
+    });
+  });
+
+  router.Add("PATCH", "/api/v1/companies/{id}", [&svc](Request& req) {
+    return Handle([&]() -> Result<Response> {
+      ASSIGN_OR_RETURN(int64_t id, PathId(req, "company"));
+      ASSIGN_OR_RETURN(auto version, IfMatch(req));
+      ASSIGN_OR_RETURN(auto body, BodyObject(req));
+      ASSIGN_OR_RETURN(auto patch, DecodeCompany(body));
+      ASSIGN_OR_RETURN(auto c, svc.Update(WorkspaceOf(req), CompanyId(id), patch, version));
+      return Json(200, EncodeCompany(c), c.version);
+    });
+  });
+
+  router.Add("DELETE", "/api/v1/companies/{id}", [&svc](Request& req) {
+    return Handle([&]() -> Result<Response> {
+      ASSIGN_OR_RETURN(int64_t id, PathId(req, "company"));
+      ASSIGN_OR_RETURN(auto version, IfMatch(req));
+      RETURN_IF_ERROR(svc.Delete(WorkspaceOf(req), CompanyId(id), version));
+      return NoContent();
+    });
+  });
+
+  router.Add("POST", "/api/v1/companies/{id}/tags", Idempotent(ctx.idempotency, [&svc](Request& req) {
+    return Handle([&]() -> Result<Response> {
+      ASSIGN_OR_RETURN(int64_t id, PathId(req, "company"));
+      ASSIGN_OR_RETURN(auto tags, TagListBody(req));
+      ASSIGN_OR_RETURN(auto c, svc.AddTags(WorkspaceOf(req), CompanyId(id), tags));
+      return Json(200, EncodeCompany(c), c.version);
+    });
+  }));
+
+  router.Add("DELETE", "/api/v1/companies/{id}/tags/{name}", [&svc](Request& req) {
+    return Handle([&]() -> Result<Response> {
+      ASSIGN_OR_RETURN(int64_t id, PathId(req, "company"));
+      ASSIGN_OR_RETURN(auto c, svc.RemoveTag(WorkspaceOf(req), CompanyId(id), req.path_params["name"]));
+      return Json(200, EncodeCompany(c), c.version);
+    });
+  });
+}
+
+}  // namespace rapport::http::api

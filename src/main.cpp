@@ -1,0 +1,98 @@
+// The `rapport` command: serve, migrate, demo, apikey.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "app/app.h"
+#include "auth/api_keys.h"
+#include "common/log.h"
+
+namespace {
+
+using rapport::app::App;
+
+int Migrate(const std::string& data_dir) {
+  auto app = rapport::app::OpenApp(data_dir);
+  if (!app) {
+    std::fprintf(stderr, "rapport migrate: %s\n", app.error().message().c_str());
+    return 1;
+  }
+  std::printf("schema version %d\n", (*app)->store->schema_version());
+  (*app)->store->Close();
+  return 0;
+}
+
+int CreateApiKey(const std::string& data_dir, const std::string& role, const std::string& workspace,
+                 const std::string& name) {
+  auto app = rapport::app::OpenApp(data_dir);
+  if (!app) {
+    std::fprintf(stderr, "rapport apikey create: %s\n", app.error().message().c_str());
+    return 1;
+  }
+  auto ws = rapport::auth::FindWorkspace(*(*app)->store, workspace);
+  if (!ws) {
+    std::fprintf(stderr, "rapport apikey create: %s\n", ws.error().message().c_str());
+    return 1;
+  }
+  auto key = (*app)->api_keys->Create(*ws, role, name);
+  if (!key) {
+    std::string msg = key.error().message();
+    std::fprintf(stderr, "rapport apikey create: %s\n", msg.c_str());
+    return 2;
+  }
+  std::fprintf(stderr, "API key %s (role %s, workspace %s). It is shown once; store it now.\n",
+               key->key.prefix.c_str(), role.c_str(), workspace.c_str());
+  std::printf("%s\n", key->secret.c_str());
+  (*app)->store->Close();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Rapport: a self-hosted relationship-management system (CRM)."};
+  cli.require_subcommand(1);
+  std::string data_dir = "./data";
+
+  rapport::app::ServeOptions serve;
+  auto* serve_cmd = cli.add_subcommand("serve", "Serve the REST API and web UI.");
+  serve_cmd->add_option("--data", serve.data_dir, "Data directory (created on first run)")
+      ->envname("RAPPORT_DATA")
+      ->default_val("./data");
+  serve_cmd->add_option("--listen", serve.listen, "Address to listen on, HOST:PORT (port 0 picks a free one)")
+      ->envname("RAPPORT_LISTEN")
+      ->default_val("127.0.0.1:8080");
+  serve_cmd->add_option("--threads", serve.threads, "I/O threads (0: one per core)")->default_val(0);
+
+  auto* migrate_cmd = cli.add_subcommand("migrate", "Create or upgrade the database schema, then exit.");
+  migrate_cmd->add_option("--data", data_dir, "Data directory")->envname("RAPPORT_DATA")->default_val("./data");
+
+  rapport::app::DemoOptions demo;
+  auto* demo_cmd = cli.add_subcommand("demo", "Fill the default workspace with generated companies and contacts.");
+  demo_cmd->add_option("--data", demo.data_dir, "Data directory")->envname("RAPPORT_DATA")->default_val("./data");
+  demo_cmd->add_option("--contacts", demo.contacts, "Number of contacts")->default_val(1000)->check(CLI::Range(0, 100000000));
+  demo_cmd->add_option("--companies", demo.companies, "Number of companies (default: contacts / 20)");
+  demo_cmd->add_option("--seed", demo.seed, "Seed; the same seed generates the same data")->default_val(1);
+
+  auto* apikey_cmd = cli.add_subcommand("apikey", "Manage API keys.");
+  apikey_cmd->require_subcommand(1);
+  std::string role, workspace = "default", key_name;
+  auto* apikey_create = apikey_cmd->add_subcommand("create", "Create an API key and print it on the last line.");
+  apikey_create->add_option("--data", data_dir, "Data directory")->envname("RAPPORT_DATA")->default_val("./data");
+  apikey_create->add_option("--role", role, "owner, admin, manager, member or viewer")->required();
+  apikey_create->add_option("--workspace", workspace, "Workspace name")->default_val("default");
+  apikey_create->add_option("--name", key_name, "A label for the key");
+
+  CLI11_PARSE(cli, argc, argv);
+
+  try {
+    if (*serve_cmd) return rapport::app::Serve(serve);
+    if (*migrate_cmd) return Migrate(data_dir);
+    if (*demo_cmd) return rapport::app::Demo(demo);
+    if (*apikey_create) return CreateApiKey(data_dir, role, workspace, key_name);
+  } catch (const std::exception& e) {
+    rapport::log::Error("fatal error", {{"error", e.what()}});
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,164 @@
+#include "store/keyset.h"
+
+#include <charconv>
+
+namespace rapport::store {
+namespace {
+
+constexpr char kSep = '\x1f';
+constexpr std::string_view kAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+std::string Base64Url(std::string_view in) {
+  std::string out;
+  uint32_t buf = 0;
+  int bits = 0;
+  for (unsigned char c : in) {
+    buf = (buf << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kAlphabet[(buf >> bits) & 0x3f];
+    }
+  }
+  if (bits > 0) out += kAlphabet[(buf << (6 - bits)) & 0x3f];
+  return out;
+}
+
+std::optional<std::string> FromBase64Url(std::string_view in) {
+  std::string out;
+  uint32_t buf = 0;
+  int bits = 0;
+  for (char c : in) {
+    size_t v = kAlphabet.find(c);
+    if (v == std::string_view::npos) return std::nullopt;
+    buf = (buf << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buf >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+std::optional<int64_t> ToInt(std::string_view s) {
+  int64_t v;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+Result<SortKey> ParseSort(std::string_view sort, std::span<const SortColumn> allowed) {
+  SortKey key;
+  if (!sort.empty() && sort[0] == '-') {
+    key.descending = true;
+    sort.remove_prefix(1);
+  }
+  for (const auto& c : allowed) {
+    if (c.name == sort) {
+      key.column = &c;
+      return key;
+    }
+  }
+  std::string names;
+  for (const auto& c : allowed) names += (names.empty() ? "" : ", ") + std::string(c.name);
+  return InvalidArgument("sort must be one of: " + names + " (prefix - for descending)",
+                         {{"sort", "must be one of: " + names}});
+}
+
+std::string EncodeCursor(const Cursor& c) {
+  std::string raw = "1";
+  raw += kSep + c.sort + kSep;
+  if (const auto* i = std::get_if<int64_t>(&c.key)) {
+    raw += "i" + std::to_string(*i);
+  } else {
+    raw += "s" + std::get<std::string>(c.key);
+  }
+  raw += kSep + std::to_string(c.id);
+  return Base64Url(raw);
+}
+
+Result<Cursor> DecodeCursor(std::string_view text, std::string_view sort) {
+  Status invalid = InvalidArgument("cursor is invalid (pass next_cursor unchanged, with the same sort)",
+                                   {{"cursor", "is invalid"}});
+  auto raw = FromBase64Url(text);
+  if (!raw) return invalid;
+  std::vector<std::string_view> parts;
+  std::string_view rest = *raw;
+  for (size_t pos; (pos = rest.find(kSep)) != std::string_view::npos;) {
+    parts.push_back(rest.substr(0, pos));
+    rest.remove_prefix(pos + 1);
+  }
+  parts.push_back(rest);
+  if (parts.size() != 4 || parts[0] != "1" || parts[1] != sort || parts[2].empty()) return invalid;
+  Cursor c;
+  c.sort = std::string(parts[1]);
+  if (parts[2][0] == 'i') {
+    auto v = ToInt(parts[2].substr(1));
+    if (!v) return invalid;
+    c.key = *v;
+  } else if (parts[2][0] == 's') {
+    c.key = std::string(parts[2].substr(1));
+  } else {
+    return invalid;
+  }
+  auto id = ToInt(parts[3]);
+  if (!id) return invalid;
+  c.id = *id;
+  return c;
+}
+
+void AppendKeyset(std::string& sql, Params& params, const SortKey& sort,
+                  const std::optional<Cursor>& after, int limit) {
+  std::string expr(sort.column->expr);
+  const char* dir = sort.descending ? "DESC" : "ASC";
+  bool by_id = expr == "id";
+  if (after) {
+    std::string op = sort.descending ? " < " : " > ";
+    size_t n = params.size();
+    if (by_id) {
+      sql += " AND id" + op + "$" + std::to_string(n + 1);
+      params.emplace_back(after->id);
+    } else {
+      sql += " AND (" + expr + ", id)" + op + "($" + std::to_string(n + 1) + ", $" +
+             std::to_string(n + 2) + ")";
+      std::visit([&](const auto& v) { params.emplace_back(v); }, after->key);
+      params.emplace_back(after->id);
+    }
+  }
+  sql += " ORDER BY ";
+  if (!by_id) sql += expr + " " + dir + ", ";
+  sql += std::string("id ") + dir + " LIMIT " + std::to_string(limit + 1);
+}
+
+std::optional<std::string> NextCursor(std::vector<Row>& rows, const SortKey& sort, int limit,
+                                      std::string_view sort_param, size_t id_col) {
+  if (static_cast<int>(rows.size()) <= limit) return std::nullopt;
+  rows.erase(rows.begin() + limit, rows.end());
+  const Row& last = rows.back();
+  Cursor c;
+  c.sort = std::string(sort_param);
+  c.id = last.Int(id_col);
+  size_t key_col = last.size() - 1;
+  if (sort.column->is_text) {
+    c.key = last.Text(key_col);
+  } else {
+    c.key = last.Int(key_col);
+  }
+  return EncodeCursor(c);
+}
+
+Result<int> ParseLimit(std::optional<std::string_view> text) {
+  if (!text) return 50;
+  auto v = ToInt(*text);
+  if (!v || *v < 1 || *v > 1000) {
+    return InvalidArgument("limit must be an integer from 1 to 1000",
+                           {{"limit", "must be an integer from 1 to 1000"}});
+  }
+  return static_cast<int>(*v);
+}
+
+}  // namespace rapport::store

@@ -1,0 +1,55 @@
+// Keyset pagination shared by every list endpoint: a whitelisted sort column (with `-` for
+// descending), ties broken by id, and an opaque cursor that carries the last row's sort key
+// and id. Each row is returned exactly once while paging, also while rows are added.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/status.h"
+#include "store/store.h"
+
+namespace rapport::store {
+
+struct SortColumn {
+  std::string_view name;  // as in ?sort=
+  std::string_view expr;  // SQL expression; must match an index expression to be fast
+  bool is_text;
+};
+
+struct SortKey {
+  const SortColumn* column = nullptr;
+  bool descending = false;
+};
+
+struct Cursor {
+  std::string sort;  // the ?sort= it was issued for
+  std::variant<int64_t, std::string> key;
+  int64_t id = 0;
+};
+
+// InvalidArgument naming the allowed values for an unknown sort.
+Result<SortKey> ParseSort(std::string_view sort, std::span<const SortColumn> allowed);
+std::string EncodeCursor(const Cursor& c);
+// InvalidArgument("cursor is invalid") for anything not issued for `sort`.
+Result<Cursor> DecodeCursor(std::string_view text, std::string_view sort);
+
+// Appends the keyset condition (as " AND ...") and " ORDER BY ... LIMIT n+1" to `sql`,
+// binding values after the existing `params`. The statement must select the sort
+// expression as its last column so NextCursor can read it.
+void AppendKeyset(std::string& sql, Params& params, const SortKey& sort,
+                  const std::optional<Cursor>& after, int limit);
+
+// Trims the extra row fetched by AppendKeyset; returns the cursor for the next page, or
+// nullopt on the last page. `id_col` is the id's column index.
+std::optional<std::string> NextCursor(std::vector<Row>& rows, const SortKey& sort, int limit,
+                                      std::string_view sort_param, size_t id_col = 0);
+
+// Validates ?limit= (1..1000, default 50).
+Result<int> ParseLimit(std::optional<std::string_view> text);
+
+}  // namespace rapport::store

@@ -1,0 +1,35 @@
+#include "testing/temp_store.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <stdexcept>
+
+#include "store/migration.h"
+
+namespace rapport::testing {
+
+TempStore::TempStore() {
+  static std::atomic<int> counter{0};
+  dir_ = std::filesystem::temp_directory_path() /
+         ("rapport_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+  Reopen();
+}
+
+TempStore::~TempStore() {
+  store_.reset();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+void TempStore::Reopen() {
+  store_.reset();
+  auto s = store::SqliteStore::Open({.path = (dir_ / "rapport.db").string(), .readers = 4},
+                                    store::SqliteMigrations());
+  if (!s) throw std::runtime_error("cannot open test store: " + s.error().message());
+  store_ = std::move(s).value();
+}
+
+}  // namespace rapport::testing

@@ -13,6 +13,9 @@ APT_PACKAGES=(
   wrk
 )
 
+# Node.js runs the API tests (node:test, fetch) and builds the web UI.
+command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
+
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then

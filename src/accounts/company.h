@@ -59,6 +59,8 @@ class CompanyService {
 
   // 422 naming every bad field; 409 if the domain is taken (existing id attached).
   Result<Company> Create(WorkspaceId ws, const CompanyFields& in);
+  // The validation that needs no store (see ContactService::Check).
+  Status Check(const CompanyFields& in, bool creating) const;
   Result<Company> Get(WorkspaceId ws, CompanyId id);
   // 412 (FailedPrecondition) when if_version is stale; nothing changes then.
   Result<Company> Update(WorkspaceId ws, CompanyId id, const CompanyFields& patch,

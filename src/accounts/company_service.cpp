@@ -170,6 +170,18 @@ Result<Company> CompanyService::Load(store::Txn& txn, WorkspaceId ws, CompanyId 
   return c;
 }
 
+Status CompanyService::Check(const CompanyFields& in, bool creating) const {
+  Company scratch;
+  std::vector<FieldError> errors;
+  ApplyFields(in, scratch, creating, errors);
+  if (in.tags) {
+    auto n = tags::NormalizeNames(*in.tags);
+    if (!n) errors.insert(errors.end(), n.error().fields().begin(), n.error().fields().end());
+  }
+  if (!errors.empty()) return ValidationFailed(std::move(errors));
+  return Status::Ok();
+}
+
 Result<Company> CompanyService::Create(WorkspaceId ws, const CompanyFields& in) {
   Company c;
   std::vector<FieldError> errors;

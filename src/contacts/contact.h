@@ -63,6 +63,9 @@ class ContactService {
   // 422 naming every bad field; 409 when email or external_id is taken (the error carries
   // the existing contact's id).
   Result<Contact> Create(WorkspaceId ws, const ContactFields& in);
+  // The validation that needs no store, for a create (`creating`) or a patch: every bad
+  // field, so callers can report them together with their own decoding errors.
+  Status Check(const ContactFields& in, bool creating) const;
   // Creates each item independently in one transaction: a bad item gets its own error and
   // does not stop the others. At most kMaxBatch items (InvalidArgument otherwise).
   Result<std::vector<Result<ContactId>>> CreateBatch(WorkspaceId ws,

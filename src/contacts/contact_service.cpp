@@ -331,6 +331,19 @@ std::string SearchExpression(std::string_view q) {
 
 }  // namespace
 
+Status ContactService::Check(const ContactFields& in, bool creating) const {
+  if (creating) return Prepare(in, clock_.Now()).status();
+  Contact scratch;
+  std::vector<FieldError> errors;
+  ApplyFields(in, scratch, false, clock_.Now(), errors);
+  if (in.tags) {
+    auto n = tags::NormalizeNames(*in.tags);
+    if (!n) errors.insert(errors.end(), n.error().fields().begin(), n.error().fields().end());
+  }
+  if (!errors.empty()) return ValidationFailed(std::move(errors));
+  return Status::Ok();
+}
+
 Result<Contact> ContactService::Create(WorkspaceId ws, const ContactFields& in) {
   Micros now = clock_.Now();
   ASSIGN_OR_RETURN(Prepared p, Prepare(in, now));

@@ -35,10 +35,11 @@ TEST(ObjectReaderTest, ReadsAbsentNullAndValues) {
 TEST(ObjectReaderTest, NamesMistypedAndUnknownFields) {
   auto o = Parse(R"({"email": 5, "tags": ["a", 1], "nickname": "z", "company_id": 1.5,
                      "custom": {"x": [1]}})");
-  auto r = DecodeContact(o, "contacts[2].");
-  ASSERT_FALSE(r.has_value());
+  contacts::ContactFields f;
+  Status r = DecodeContact(o, f, "contacts[2].");
+  ASSERT_FALSE(r.ok());
   std::map<std::string, std::string> errs;
-  for (const auto& e : r.error().fields()) errs[e.field] = e.message;
+  for (const auto& e : r.fields()) errs[e.field] = e.message;
   EXPECT_EQ(errs["contacts[2].email"], "must be a string");
   EXPECT_EQ(errs["contacts[2].tags[1]"], "must be a string");
   EXPECT_EQ(errs["contacts[2].nickname"], "unknown field");
@@ -64,11 +65,12 @@ TEST(ContactCodecTest, EncodesEveryFieldWithNulls) {
   // Decoding what we encode (minus read-only fields) gives the same values back.
   json::object writable = o;
   for (const char* k : {"id", "version", "created_at", "updated_at"}) writable.erase(k);
-  auto back = DecodeContact(writable);
-  ASSERT_TRUE(back.has_value()) << back.error().message();
-  EXPECT_EQ(**back->email, "ana@example.com");
-  EXPECT_EQ(std::get<int64_t>(back->custom->at("seats")), 3);
-  EXPECT_EQ(*back->tags, c.tags);
+  contacts::ContactFields back;
+  Status s = DecodeContact(writable, back);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(**back.email, "ana@example.com");
+  EXPECT_EQ(std::get<int64_t>(back.custom->at("seats")), 3);
+  EXPECT_EQ(*back.tags, c.tags);
 }
 
 TEST(CompanyCodecTest, RoundTrips) {
@@ -81,10 +83,11 @@ TEST(CompanyCodecTest, RoundTrips) {
   EXPECT_EQ(o["size"].as_int64(), 12);
   EXPECT_TRUE(o["domain"].is_null());
   for (const char* k : {"id", "version", "created_at", "updated_at", "contact_count"}) o.erase(k);
-  auto back = DecodeCompany(o);
-  ASSERT_TRUE(back.has_value()) << back.error().message();
-  EXPECT_EQ(**back->name, "Acme");
-  EXPECT_EQ(**back->relationship, "vendor");
+  accounts::CompanyFields back;
+  Status s = DecodeCompany(o, back);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(**back.name, "Acme");
+  EXPECT_EQ(**back.relationship, "vendor");
 }
 
 }  // namespace

@@ -13,11 +13,13 @@
 
 namespace rapport::http::api {
 
-// `prefix` is prepended to field names in errors ("contacts[3].").
-Result<contacts::ContactFields> DecodeContact(const boost::json::object& o, const std::string& prefix = "");
+// Decoders fill `out` with every well-typed member and return the errors of the others
+// (mistyped, unknown). `prefix` is prepended to field names in errors ("contacts[3].").
+Status DecodeContact(const boost::json::object& o, contacts::ContactFields& out,
+                     const std::string& prefix = "");
 boost::json::object EncodeContact(const contacts::Contact& c);
 
-Result<accounts::CompanyFields> DecodeCompany(const boost::json::object& o);
+Status DecodeCompany(const boost::json::object& o, accounts::CompanyFields& out);
 boost::json::object EncodeCompany(const accounts::Company& c);
 
 Result<fields::FieldInput> DecodeFieldInput(const boost::json::object& o);

@@ -3,8 +3,7 @@
 
 namespace rapport::http::api {
 
-Result<accounts::CompanyFields> DecodeCompany(const json::object& o) {
-  accounts::CompanyFields f;
+Status DecodeCompany(const json::object& o, accounts::CompanyFields& f) {
   ObjectReader r(o);
   r.Text("name", f.name);
   r.Text("domain", f.domain);
@@ -15,8 +14,7 @@ Result<accounts::CompanyFields> DecodeCompany(const json::object& o) {
   r.Int("owner_id", f.owner_id);
   r.Custom("custom", f.custom);
   r.TextList("tags", f.tags);
-  RETURN_IF_ERROR(r.Finish());
-  return f;
+  return r.Finish();
 }
 
 json::object EncodeCompany(const accounts::Company& c) {

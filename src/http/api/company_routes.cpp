@@ -30,7 +30,8 @@ void AddCompanyRoutes(Router& router, ApiContext& ctx) {
   router.Add("POST", "/api/v1/companies", Idempotent(ctx.idempotency, [&svc](Request& req) {
     return Handle([&]() -> Result<Response> {
       ASSIGN_OR_RETURN(auto body, BodyObject(req));
-      ASSIGN_OR_RETURN(auto fields, DecodeCompany(body));
+      accounts::CompanyFields fields;
+      if (Status s = DecodeCompany(body, fields); !s.ok()) return MergeErrors(s, svc.Check(fields, true));
       ASSIGN_OR_RETURN(auto c, svc.Create(WorkspaceOf(req), fields));
       return Json(201, EncodeCompany(c), c.version, Location(c.id.value));
     });
@@ -59,7 +60,8 @@ void AddCompanyRoutes(Router& router, ApiContext& ctx) {
       ASSIGN_OR_RETURN(int64_t id, PathId(req, "company"));
       ASSIGN_OR_RETURN(auto version, IfMatch(req));
       ASSIGN_OR_RETURN(auto body, BodyObject(req));
-      ASSIGN_OR_RETURN(auto patch, DecodeCompany(body));
+      accounts::CompanyFields patch;
+      if (Status s = DecodeCompany(body, patch); !s.ok()) return MergeErrors(s, svc.Check(patch, false));
       ASSIGN_OR_RETURN(auto c, svc.Update(WorkspaceOf(req), CompanyId(id), patch, version));
       return Json(200, EncodeCompany(c), c.version);
     });

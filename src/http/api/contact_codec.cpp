@@ -3,8 +3,7 @@
 
 namespace rapport::http::api {
 
-Result<contacts::ContactFields> DecodeContact(const json::object& o, const std::string& prefix) {
-  contacts::ContactFields f;
+Status DecodeContact(const json::object& o, contacts::ContactFields& f, const std::string& prefix) {
   ObjectReader r(o, prefix);
   r.Text("email", f.email);
   r.Text("phone", f.phone);
@@ -19,8 +18,7 @@ Result<contacts::ContactFields> DecodeContact(const json::object& o, const std::
   r.Int("company_id", f.company_id);
   r.Custom("custom", f.custom);
   r.TextList("tags", f.tags);
-  RETURN_IF_ERROR(r.Finish());
-  return f;
+  return r.Finish();
 }
 
 json::object EncodeContact(const contacts::Contact& c) {

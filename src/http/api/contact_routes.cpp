@@ -41,7 +41,8 @@ void AddContactRoutes(Router& router, ApiContext& ctx) {
   router.Add("POST", "/api/v1/contacts", Idempotent(ctx.idempotency, [&svc](Request& req) {
     return Handle([&]() -> Result<Response> {
       ASSIGN_OR_RETURN(auto body, BodyObject(req));
-      ASSIGN_OR_RETURN(auto fields, DecodeContact(body));
+      contacts::ContactFields fields;
+      if (Status s = DecodeContact(body, fields); !s.ok()) return MergeErrors(s, svc.Check(fields, true));
       ASSIGN_OR_RETURN(auto c, svc.Create(WorkspaceOf(req), fields));
       return Json(201, EncodeContact(c), c.version, Location(c.id.value));
     });
@@ -72,12 +73,12 @@ void AddContactRoutes(Router& router, ApiContext& ctx) {
           decode_errors[i] = ValidationFailed({{"contacts[" + std::to_string(i) + "]", "must be an object"}});
           continue;
         }
-        auto f = DecodeContact(array[i].as_object(), prefix);
-        if (!f) {
-          decode_errors[i] = f.error();
+        contacts::ContactFields f;
+        if (Status s = DecodeContact(array[i].as_object(), f, prefix); !s.ok()) {
+          decode_errors[i] = MergeErrors(s, svc.Check(f, true));
           continue;
         }
-        good.push_back(std::move(f).value());
+        good.push_back(std::move(f));
         good_index.push_back(i);
       }
       ASSIGN_OR_RETURN(auto created, svc.CreateBatch(WorkspaceOf(req), good));
@@ -136,7 +137,8 @@ void AddContactRoutes(Router& router, ApiContext& ctx) {
       ASSIGN_OR_RETURN(int64_t id, PathId(req, "contact"));
       ASSIGN_OR_RETURN(auto version, IfMatch(req));
       ASSIGN_OR_RETURN(auto body, BodyObject(req));
-      ASSIGN_OR_RETURN(auto patch, DecodeContact(body));
+      contacts::ContactFields patch;
+      if (Status s = DecodeContact(body, patch); !s.ok()) return MergeErrors(s, svc.Check(patch, false));
       ASSIGN_OR_RETURN(auto c, svc.Update(WorkspaceOf(req), ContactId(id), patch, version));
       return Json(200, EncodeContact(c), c.version);
     });

@@ -1,5 +1,6 @@
 #include "http/api/handler_util.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "common/strings.h"
@@ -44,6 +45,15 @@ Response Json(int status, const boost::json::value& body, std::optional<int64_t>
   if (version) r.SetHeader("ETag", "\"" + std::to_string(*version) + "\"");
   if (!location.empty()) r.SetHeader("Location", std::move(location));
   return r;
+}
+
+Status MergeErrors(const Status& decoded, const Status& checked) {
+  std::vector<FieldError> fields = decoded.fields();
+  for (const auto& f : checked.fields()) {
+    bool seen = std::any_of(fields.begin(), fields.end(), [&](const FieldError& e) { return e.field == f.field; });
+    if (!seen) fields.push_back(f);
+  }
+  return ValidationFailed(std::move(fields));
 }
 
 Response NoContent() {

@@ -30,6 +30,9 @@ Result<boost::json::object> BodyObject(const Request& req);
 Response Json(int status, const boost::json::value& body, std::optional<int64_t> version = std::nullopt,
               std::string location = "");
 
+// `decoded` (an error) with the field errors of `checked` added, each field named once.
+Status MergeErrors(const Status& decoded, const Status& checked);
+
 // 204 with no body.
 Response NoContent();
 

@@ -1,7 +1,8 @@
 -- Foundation schema: workspaces, users (owners of records), contacts, companies, tags,
 -- custom fields, the change feed, idempotency keys and API keys.
 -- Times are INTEGER microseconds since the Unix epoch (UTC); dates are 'YYYY-MM-DD' text.
--- Every table carries workspace_id, first in every secondary key.
+-- Every table carries workspace_id, first in every secondary key. Ids are AUTOINCREMENT:
+-- an id is never reused after a delete (caches, links and the change feed rely on it).
 
 CREATE TABLE workspaces (
   id INTEGER PRIMARY KEY,
@@ -12,7 +13,7 @@ INSERT INTO workspaces (id, name, created_at)
 VALUES (1, 'default', CAST(strftime('%s', 'now') AS INTEGER) * 1000000);
 
 CREATE TABLE users (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   email TEXT NOT NULL UNIQUE,
   name TEXT,
   created_at INTEGER NOT NULL
@@ -26,7 +27,7 @@ CREATE TABLE workspace_members (
 ) WITHOUT ROWID;
 
 CREATE TABLE change_feed (
-  seq INTEGER PRIMARY KEY,
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
   workspace_id INTEGER NOT NULL,
   entity TEXT NOT NULL,
   entity_id INTEGER NOT NULL,
@@ -35,7 +36,7 @@ CREATE TABLE change_feed (
 );
 
 CREATE TABLE companies (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
   name TEXT NOT NULL,
   domain TEXT,
@@ -55,7 +56,7 @@ CREATE INDEX companies_created ON companies (workspace_id, created_at, id);
 CREATE INDEX companies_updated ON companies (workspace_id, updated_at, id);
 
 CREATE TABLE contacts (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
   email TEXT,
   phone TEXT,
@@ -91,31 +92,33 @@ CREATE VIRTUAL TABLE contacts_fts USING fts5 (
 );
 
 CREATE TABLE tags (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
   name TEXT NOT NULL,
   created_at INTEGER NOT NULL,
   UNIQUE (workspace_id, name)
 );
 
+-- Key columns come first in WITHOUT ROWID tables: SQLite 3.40's integrity_check reports a
+-- false "NULL value" for a NOT NULL column placed before the primary key columns.
 CREATE TABLE contact_tags (
-  workspace_id INTEGER NOT NULL,
   tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
   contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+  workspace_id INTEGER NOT NULL,
   PRIMARY KEY (tag_id, contact_id)
 ) WITHOUT ROWID;
 CREATE INDEX contact_tags_contact ON contact_tags (contact_id, tag_id);
 
 CREATE TABLE company_tags (
-  workspace_id INTEGER NOT NULL,
   tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
   company_id INTEGER NOT NULL REFERENCES companies(id) ON DELETE CASCADE,
+  workspace_id INTEGER NOT NULL,
   PRIMARY KEY (tag_id, company_id)
 ) WITHOUT ROWID;
 CREATE INDEX company_tags_company ON company_tags (company_id, tag_id);
 
 CREATE TABLE custom_fields (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
   entity TEXT NOT NULL,          -- 'contact' | 'company'
   key TEXT NOT NULL,
@@ -142,7 +145,7 @@ CREATE TABLE idempotency_keys (
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 
 CREATE TABLE api_keys (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
   name TEXT,
   prefix TEXT NOT NULL UNIQUE,

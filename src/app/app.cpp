@@ -23,6 +23,7 @@ Result<std::unique_ptr<App>> OpenApp(const std::string& data_dir) {
   app->tags = std::make_unique<tags::TagService>(s, app->clock);
   app->companies = std::make_unique<accounts::CompanyService>(s, app->clock);
   app->contacts = std::make_unique<contacts::ContactService>(s, app->clock);
+  app->activities = std::make_unique<activity::ActivityService>(s, app->clock, *app->contacts);
   app->idempotency = std::make_unique<idempotency::IdempotencyService>(s, app->clock);
   app->api_keys = std::make_unique<auth::ApiKeyService>(s, app->clock);
   return app;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "accounts/company.h"
+#include "activity/activity.h"
 #include "auth/api_keys.h"
 #include "common/clock.h"
 #include "common/metrics.h"
@@ -26,6 +27,7 @@ struct App {
   std::unique_ptr<tags::TagService> tags;
   std::unique_ptr<accounts::CompanyService> companies;
   std::unique_ptr<contacts::ContactService> contacts;
+  std::unique_ptr<activity::ActivityService> activities;
   std::unique_ptr<idempotency::IdempotencyService> idempotency;
   std::unique_ptr<auth::ApiKeyService> api_keys;
 };

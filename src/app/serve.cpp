@@ -15,7 +15,8 @@ namespace {
 // Purges expired idempotency keys every hour until stopped.
 class Maintenance {
  public:
-  explicit Maintenance(idempotency::IdempotencyService& idem) : idem_(idem), thread_([this] { Loop(); }) {}
+  explicit Maintenance(idempotency::IdempotencyService& idem)
+      : idem_(idem), thread_([this] { Loop(); }) {}
   ~Maintenance() {
     {
       std::lock_guard lock(mu_);
@@ -52,7 +53,8 @@ bool ParseListen(const std::string& listen, std::string& host, uint16_t& port) {
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) return false;
   host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   std::string_view p = std::string_view(listen).substr(colon + 1);
   unsigned value = 0;
   auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
@@ -74,13 +76,15 @@ int Serve(const ServeOptions& options) {
 
   auto opened = OpenApp(options.data_dir);
   if (!opened) {
-    log::Error("cannot open the store", {{"error", opened.error().message()}, {"data", options.data_dir}});
+    log::Error("cannot open the store",
+               {{"error", opened.error().message()}, {"data", options.data_dir}});
     return 1;
   }
   App& app = **opened;
   std::atomic<bool> ready{false};
-  http::api::ApiContext ctx{*app.store,     app.metrics,     *app.contacts,    *app.companies,
-                            *app.fields,    *app.tags,       *app.idempotency, ready};
+  http::api::ApiContext ctx{*app.store,       app.metrics,     *app.contacts,
+                            *app.companies,   *app.fields,     *app.tags,
+                            *app.idempotency, *app.activities, ready};
   http::Router router;
   http::api::RegisterRoutes(router, ctx);
 
@@ -90,7 +94,8 @@ int Serve(const ServeOptions& options) {
     log::Error("cannot listen", {{"error", listening.message()}});
     return 1;
   }
-  log::Info("store ready", {{"data", options.data_dir}, {"schema_version", app.store->schema_version()}});
+  log::Info("store ready",
+            {{"data", options.data_dir}, {"schema_version", app.store->schema_version()}});
   {
     Maintenance maintenance(*app.idempotency);
     ready = true;

@@ -56,6 +56,12 @@ struct ContactPage {
 
 inline constexpr size_t kMaxBatch = 1000;
 
+// Names one contact by id, email or external id (the first one given is used).
+struct ContactRef {
+  std::optional<int64_t> id;
+  std::optional<std::string> email, external_id;
+};
+
 class ContactService {
  public:
   ContactService(store::Store& store, Clock& clock) : store_(store), clock_(clock) {}
@@ -80,6 +86,9 @@ class ContactService {
   Result<Contact> AddTags(WorkspaceId ws, ContactId id, const std::vector<std::string>& tags);
   // NotFound if the contact does not carry the tag.
   Result<Contact> RemoveTag(WorkspaceId ws, ContactId id, std::string_view tag);
+
+  // The contact `ref` names, inside the caller's transaction; NotFound if there is none.
+  static Result<ContactId> Resolve(store::Txn& txn, WorkspaceId ws, const ContactRef& ref);
 
  private:
   store::Store& store_;

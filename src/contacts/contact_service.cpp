@@ -31,9 +31,11 @@ constexpr std::string_view kUpdate =
     "external_id = $13, custom = $14, version = version + 1, updated_at = $15 "
     "WHERE workspace_id = $1 AND id = $2";
 constexpr std::string_view kTouch =
-    "UPDATE contacts SET version = version + 1, updated_at = $3 WHERE workspace_id = $1 AND id = $2";
+    "UPDATE contacts SET version = version + 1, updated_at = $3 WHERE workspace_id = $1 AND id = "
+    "$2";
 constexpr std::string_view kDelete = "DELETE FROM contacts WHERE workspace_id = $1 AND id = $2";
-constexpr std::string_view kByEmail = "SELECT id FROM contacts WHERE workspace_id = $1 AND email = $2";
+constexpr std::string_view kByEmail =
+    "SELECT id FROM contacts WHERE workspace_id = $1 AND email = $2";
 constexpr std::string_view kByExternalId =
     "SELECT id FROM contacts WHERE workspace_id = $1 AND external_id = $2";
 // Search index (SQLite FTS5; rowid = contact id).
@@ -123,8 +125,9 @@ void ApplyFields(const ContactFields& in, Contact& c, bool creating, Micros now,
   }
   if (in.lifecycle_stage) {
     if (!in.lifecycle_stage->has_value() || !IsLifecycleStage(**in.lifecycle_stage)) {
-      errors.push_back({"lifecycle_stage", "must be one of: lead, subscriber, customer, advocate, "
-                                           "at_risk, churned, other"});
+      errors.push_back({"lifecycle_stage",
+                        "must be one of: lead, subscriber, customer, advocate, "
+                        "at_risk, churned, other"});
     } else {
       c.lifecycle_stage = **in.lifecycle_stage;
     }
@@ -133,8 +136,9 @@ void ApplyFields(const ContactFields& in, Contact& c, bool creating, Micros now,
   if (in.company_id) c.company_id = *in.company_id;
   if (creating && !c.email && !c.phone && !c.first_name && !c.last_name && !c.external_id &&
       errors.empty()) {
-    errors.push_back({"email", "a contact needs at least one of email, phone, first_name, "
-                               "last_name, external_id"});
+    errors.push_back({"email",
+                      "a contact needs at least one of email, phone, first_name, "
+                      "last_name, external_id"});
   }
 }
 
@@ -200,15 +204,15 @@ struct WriteCache {
 // company name for the search index.
 Result<std::string> CheckReferences(store::Txn& t, WorkspaceId ws, Contact& c,
                                     const fields::CustomValues& current,
-                                    const std::optional<fields::CustomValues>& changes, bool creating,
-                                    bool check_owner, WriteCache& cache) {
+                                    const std::optional<fields::CustomValues>& changes,
+                                    bool creating, bool check_owner, WriteCache& cache) {
   std::vector<FieldError> errors;
   if (changes || creating) {
     if (!cache.defs) {
       ASSIGN_OR_RETURN(cache.defs, fields::FieldService::DefsFor(t, ws, fields::Entity::kContact));
     }
-    auto merged = fields::MergeAndValidate(*cache.defs, current, changes.value_or(fields::CustomValues{}),
-                                           creating);
+    auto merged = fields::MergeAndValidate(*cache.defs, current,
+                                           changes.value_or(fields::CustomValues{}), creating);
     if (merged) {
       c.custom = *merged;
     } else {
@@ -271,26 +275,28 @@ Result<Contact> Insert(store::Txn& t, WorkspaceId ws, Prepared& p, Micros now, W
   Contact& c = p.contact;
   ASSIGN_OR_RETURN(std::string company_name,
                    CheckReferences(t, ws, c, {}, p.custom, true, true, cache));
-  auto row = t.QueryOne(kInsert, {ws.value, store::Opt(c.email), store::Opt(c.phone),
-                                  store::Opt(c.first_name), store::Opt(c.last_name),
-                                  store::Opt(c.birthday), store::Opt(c.timezone), c.lifecycle_stage,
-                                  store::Opt(c.owner_id), store::Opt(c.company_id),
-                                  store::Opt(c.source), store::Opt(c.external_id),
-                                  fields::EncodeCustom(c.custom), now});
+  auto row =
+      t.QueryOne(kInsert, {ws.value, store::Opt(c.email), store::Opt(c.phone),
+                           store::Opt(c.first_name), store::Opt(c.last_name),
+                           store::Opt(c.birthday), store::Opt(c.timezone), c.lifecycle_stage,
+                           store::Opt(c.owner_id), store::Opt(c.company_id), store::Opt(c.source),
+                           store::Opt(c.external_id), fields::EncodeCustom(c.custom), now});
   if (!row) {
-    if (row.error().code() == StatusCode::kAlreadyExists) return ExplainConflict(t, ws, c, row.error());
+    if (row.error().code() == StatusCode::kAlreadyExists)
+      return ExplainConflict(t, ws, c, row.error());
     return row.error();
   }
   c.id = ContactId((*row)->Int(0));
   c.created_at = c.updated_at = now;
-  RETURN_IF_ERROR(t.Exec(kFtsInsert, {c.id.value, FullName(c), c.email.value_or(""), company_name})
-                      .status());
+  RETURN_IF_ERROR(
+      t.Exec(kFtsInsert, {c.id.value, FullName(c), c.email.value_or(""), company_name}).status());
   if (!p.tags.empty()) {
     RETURN_IF_ERROR(tags::TagService::Add(t, ws, tags::Target::kContact, c.id.value, p.tags, now,
                                           &cache.tag_ids));
   }
   c.tags = p.tags;
-  RETURN_IF_ERROR(store::AppendChange(t, ws, "contact", c.id.value, store::ChangeKind::kCreated, now));
+  RETURN_IF_ERROR(
+      store::AppendChange(t, ws, "contact", c.id.value, store::ChangeKind::kCreated, now));
   return c;
 }
 
@@ -331,6 +337,26 @@ std::string SearchExpression(std::string_view q) {
 
 }  // namespace
 
+Result<ContactId> ContactService::Resolve(store::Txn& t, WorkspaceId ws, const ContactRef& ref) {
+  std::optional<store::Row> row;
+  std::string what;
+  if (ref.id) {
+    ASSIGN_OR_RETURN(row, t.QueryOne("SELECT id FROM contacts WHERE workspace_id = $1 AND id = $2",
+                                     {ws.value, *ref.id}));
+    what = "id " + std::to_string(*ref.id);
+  } else if (ref.email) {
+    ASSIGN_OR_RETURN(row, t.QueryOne(kByEmail, {ws.value, ToLowerAscii(Trim(*ref.email))}));
+    what = "email " + *ref.email;
+  } else if (ref.external_id) {
+    ASSIGN_OR_RETURN(row, t.QueryOne(kByExternalId, {ws.value, *ref.external_id}));
+    what = "external_id " + *ref.external_id;
+  } else {
+    return InvalidArgument("no contact given");
+  }
+  if (!row) return NotFound("no contact with " + what);
+  return ContactId(row->Int(0));
+}
+
 Status ContactService::Check(const ContactFields& in, bool creating) const {
   if (creating) return Prepare(in, clock_.Now()).status();
   Contact scratch;
@@ -353,8 +379,8 @@ Result<Contact> ContactService::Create(WorkspaceId ws, const ContactFields& in) 
   });
 }
 
-Result<std::vector<Result<ContactId>>> ContactService::CreateBatch(WorkspaceId ws,
-                                                                    const std::vector<ContactFields>& items) {
+Result<std::vector<Result<ContactId>>> ContactService::CreateBatch(
+    WorkspaceId ws, const std::vector<ContactFields>& items) {
   if (items.size() > kMaxBatch) {
     return InvalidArgument("a batch holds at most 1000 contacts",
                            {{"contacts", "must hold at most 1000 items"}});
@@ -405,34 +431,36 @@ Result<Contact> ContactService::Update(WorkspaceId ws, ContactId id, const Conta
     ApplyFields(patch, c, false, now, errors);
     if (!errors.empty()) return ValidationFailed(std::move(errors));
     if (!c.email && !c.phone && !c.first_name && !c.last_name && !c.external_id) {
-      return ValidationFailed({{"email", "a contact needs at least one of email, phone, "
-                                         "first_name, last_name, external_id"}});
+      return ValidationFailed({{"email",
+                                "a contact needs at least one of email, phone, "
+                                "first_name, last_name, external_id"}});
     }
     WriteCache cache;
     fields::CustomValues current = c.custom;
-    ASSIGN_OR_RETURN(std::string company_name,
-                     CheckReferences(t, ws, c, current, patch.custom, false,
-                                     patch.owner_id.has_value(), cache));
-    auto updated = t.Exec(kUpdate, {ws.value, id.value, store::Opt(c.email), store::Opt(c.phone),
-                                    store::Opt(c.first_name), store::Opt(c.last_name),
-                                    store::Opt(c.birthday), store::Opt(c.timezone), c.lifecycle_stage,
-                                    store::Opt(c.owner_id), store::Opt(c.company_id),
-                                    store::Opt(c.source), store::Opt(c.external_id),
-                                    fields::EncodeCustom(c.custom), now});
+    ASSIGN_OR_RETURN(
+        std::string company_name,
+        CheckReferences(t, ws, c, current, patch.custom, false, patch.owner_id.has_value(), cache));
+    auto updated =
+        t.Exec(kUpdate, {ws.value, id.value, store::Opt(c.email), store::Opt(c.phone),
+                         store::Opt(c.first_name), store::Opt(c.last_name), store::Opt(c.birthday),
+                         store::Opt(c.timezone), c.lifecycle_stage, store::Opt(c.owner_id),
+                         store::Opt(c.company_id), store::Opt(c.source), store::Opt(c.external_id),
+                         fields::EncodeCustom(c.custom), now});
     if (!updated) {
       if (updated.error().code() == StatusCode::kAlreadyExists) {
         return ExplainConflict(t, ws, c, updated.error());
       }
       return updated.error();
     }
-    RETURN_IF_ERROR(t.Exec(kFtsUpdate, {id.value, FullName(c), c.email.value_or(""), company_name})
-                        .status());
+    RETURN_IF_ERROR(
+        t.Exec(kFtsUpdate, {id.value, FullName(c), c.email.value_or(""), company_name}).status());
     if (patch.tags) {
       RETURN_IF_ERROR(tags::TagService::Set(t, ws, tags::Target::kContact, id.value, tag_names, now,
                                             &cache.tag_ids));
       c.tags = tag_names;
     }
-    RETURN_IF_ERROR(store::AppendChange(t, ws, "contact", id.value, store::ChangeKind::kUpdated, now));
+    RETURN_IF_ERROR(
+        store::AppendChange(t, ws, "contact", id.value, store::ChangeKind::kUpdated, now));
     c.version += 1;
     c.updated_at = now;
     return c;
@@ -478,13 +506,16 @@ Result<ContactPage> ContactService::List(WorkspaceId ws, const ContactQuery& que
   if (query.tag) {
     auto name = tags::NormalizeName(*query.tag);
     if (!name) return bad_filter("tag", name.error().message());
-    sql += " AND id IN (SELECT l.contact_id FROM contact_tags l JOIN tags t ON t.id = l.tag_id "
-           "WHERE t.workspace_id = $1 AND t.name = " + bind(*name) + ")";
+    sql +=
+        " AND id IN (SELECT l.contact_id FROM contact_tags l JOIN tags t ON t.id = l.tag_id "
+        "WHERE t.workspace_id = $1 AND t.name = " +
+        bind(*name) + ")";
   }
   if (query.q) {
     std::string expr = SearchExpression(*query.q);
     if (!expr.empty()) {
-      sql += " AND id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH " + bind(expr) + ")";
+      sql +=
+          " AND id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH " + bind(expr) + ")";
     }
   }
   store::AppendKeyset(sql, params, sort, after, query.limit);
@@ -502,14 +533,16 @@ Result<ContactPage> ContactService::List(WorkspaceId ws, const ContactQuery& que
   });
 }
 
-Result<Contact> ContactService::AddTags(WorkspaceId ws, ContactId id, const std::vector<std::string>& raw) {
+Result<Contact> ContactService::AddTags(WorkspaceId ws, ContactId id,
+                                        const std::vector<std::string>& raw) {
   ASSIGN_OR_RETURN(auto names, tags::NormalizeNames(raw));
   Micros now = clock_.Now();
   return store_.Write([&](store::Txn& t) -> Result<Contact> {
     RETURN_IF_ERROR(Load(t, ws, id).status());
     RETURN_IF_ERROR(tags::TagService::Add(t, ws, tags::Target::kContact, id.value, names, now));
     RETURN_IF_ERROR(t.Exec(kTouch, {ws.value, id.value, now}).status());
-    RETURN_IF_ERROR(store::AppendChange(t, ws, "contact", id.value, store::ChangeKind::kUpdated, now));
+    RETURN_IF_ERROR(
+        store::AppendChange(t, ws, "contact", id.value, store::ChangeKind::kUpdated, now));
     return Load(t, ws, id);
   });
 }
@@ -522,7 +555,8 @@ Result<Contact> ContactService::RemoveTag(WorkspaceId ws, ContactId id, std::str
     if (!name) return NotFound("the contact has no tag \"" + std::string(raw) + "\"");
     RETURN_IF_ERROR(tags::TagService::Remove(t, ws, tags::Target::kContact, id.value, *name));
     RETURN_IF_ERROR(t.Exec(kTouch, {ws.value, id.value, now}).status());
-    RETURN_IF_ERROR(store::AppendChange(t, ws, "contact", id.value, store::ChangeKind::kUpdated, now));
+    RETURN_IF_ERROR(
+        store::AppendChange(t, ws, "contact", id.value, store::ChangeKind::kUpdated, now));
     return Load(t, ws, id);
   });
 }

@@ -23,7 +23,8 @@ namespace json = boost::json;
 // ("contacts[3]." in batches).
 class ObjectReader {
  public:
-  explicit ObjectReader(const json::object& o, std::string prefix = "") : o_(o), prefix_(std::move(prefix)) {}
+  explicit ObjectReader(const json::object& o, std::string prefix = "")
+      : o_(o), prefix_(std::move(prefix)) {}
 
   void Text(std::string_view key, Field<std::string>& out);
   void Int(std::string_view key, Field<int64_t>& out);
@@ -33,6 +34,12 @@ class ObjectReader {
   void TextList(std::string_view key, Field<std::vector<std::string>>& out);
   // An object of custom field values.
   void Custom(std::string_view key, std::optional<fields::CustomValues>& out);
+
+  // Hands a present member of any type to `read` (which reports its own errors).
+  template <typename F>
+  void Any(std::string_view key, F&& read) {
+    if (const json::value* v = Take(key)) read(*v);
+  }
 
   // ValidationFailed with every error, or Ok.
   Status Finish();

@@ -37,6 +37,7 @@ void RegisterRoutes(Router& router, ApiContext& ctx) {
   AddCompanyRoutes(router, ctx);
   AddFieldRoutes(router, ctx);
   AddTagRoutes(router, ctx);
+  AddActivityRoutes(router, ctx);
 }
 
 }  // namespace rapport::http::api

@@ -6,6 +6,7 @@
 #include <atomic>
 
 #include "accounts/company.h"
+#include "activity/activity.h"
 #include "common/metrics.h"
 #include "contacts/contact.h"
 #include "fields/custom_field.h"
@@ -24,6 +25,7 @@ struct ApiContext {
   fields::FieldService& fields;
   tags::TagService& tags;
   idempotency::IdempotencyService& idempotency;
+  activity::ActivityService& activities;
   std::atomic<bool>& ready;  // false while starting or shutting down
 };
 
@@ -35,6 +37,7 @@ void AddCompanyRoutes(Router& router, ApiContext& ctx);
 void AddFieldRoutes(Router& router, ApiContext& ctx);
 void AddTagRoutes(Router& router, ApiContext& ctx);
 void AddOpsRoutes(Router& router, ApiContext& ctx);
+void AddActivityRoutes(Router& router, ApiContext& ctx);
 
 // Wraps a POST handler so an Idempotency-Key makes retries safe (see idempotency.h).
 Handler Idempotent(idempotency::IdempotencyService& idem, Handler inner);

@@ -2,10 +2,12 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -121,9 +123,15 @@ class Connection {
       cols.reserve(ncol);
       for (int i = 0; i < ncol; ++i) {
         switch (sqlite3_column_type(stmt, i)) {
-          case SQLITE_INTEGER: cols.emplace_back(int64_t{sqlite3_column_int64(stmt, i)}); break;
-          case SQLITE_FLOAT: cols.emplace_back(sqlite3_column_double(stmt, i)); break;
-          case SQLITE_NULL: cols.emplace_back(Null{}); break;
+          case SQLITE_INTEGER:
+            cols.emplace_back(int64_t{sqlite3_column_int64(stmt, i)});
+            break;
+          case SQLITE_FLOAT:
+            cols.emplace_back(sqlite3_column_double(stmt, i));
+            break;
+          case SQLITE_NULL:
+            cols.emplace_back(Null{});
+            break;
           default: {
             const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
             cols.emplace_back(std::string(p ? p : "", sqlite3_column_bytes(stmt, i)));
@@ -277,16 +285,21 @@ struct SqliteStore::Impl {
     RETURN_IF_ERROR(writer->ExecScript(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
         "name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"));
-    auto rows = writer->Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {});
+    auto rows = writer->Query("SELECT version FROM schema_migrations", {});
     if (!rows) return rows.error();
-    schema_version = static_cast<int>((*rows)[0].Int(0));
+    std::set<int> applied;
+    for (const Row& r : *rows) applied.insert(static_cast<int>(r.Int(0)));
+    schema_version = applied.empty() ? 0 : *applied.rbegin();
+    // Every migration not yet recorded is applied, in version order (not only those above
+    // the highest applied one), so a branch that lands a lower number still gets applied.
     for (const Migration& m : migrations) {
-      if (m.version <= schema_version) continue;
+      if (applied.count(m.version)) continue;
       RETURN_IF_ERROR(writer->ExecScript("BEGIN IMMEDIATE"));
       Status s = writer->ExecScript(m.sql);
       if (s.ok()) {
-        s = writer->Exec("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
-                         {int64_t{m.version}, m.name})
+        s = writer
+                ->Exec("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                       {int64_t{m.version}, m.name})
                 .status();
       }
       if (!s.ok()) {
@@ -295,7 +308,7 @@ struct SqliteStore::Impl {
                         " failed: " + s.message());
       }
       RETURN_IF_ERROR(writer->ExecScript("COMMIT"));
-      schema_version = m.version;
+      schema_version = std::max(schema_version, m.version);
       log::Info("applied migration", {{"version", m.version}, {"name", m.name}});
     }
     return Status::Ok();

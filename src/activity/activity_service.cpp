@@ -1,0 +1,568 @@
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "accounts/company.h"
+#include "activity/activity.h"
+#include "common/strings.h"
+#include "common/time_format.h"
+#include "store/change_feed.h"
+#include "store/keyset.h"
+
+namespace rapport::activity {
+namespace {
+
+constexpr std::string_view kInsert =
+    "INSERT INTO activities (workspace_id, contact_id, company_id, type, channel, occurred_at, "
+    "amount, currency, properties, source, author_id, client_id, recorded_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
+constexpr std::string_view kCols =
+    "id, contact_id, company_id, type, channel, occurred_at, amount, currency, properties, source, "
+    "author_id, client_id, recorded_at";
+constexpr std::string_view kSelectOne =
+    "SELECT id, contact_id, company_id, type, channel, occurred_at, amount, currency, properties, "
+    "source, author_id, client_id, recorded_at FROM activities WHERE workspace_id = $1 AND id = $2";
+constexpr std::string_view kByClientId =
+    "SELECT id, contact_id, company_id, type, channel, occurred_at, amount, currency, properties, "
+    "source, author_id, client_id, recorded_at FROM activities WHERE workspace_id = $1 AND "
+    "client_id = $2";
+constexpr std::string_view kCompanyOfContact =
+    "SELECT company_id FROM contacts WHERE workspace_id = $1 AND id = $2";
+constexpr std::string_view kCompanyExists =
+    "SELECT 1 FROM companies WHERE workspace_id = $1 AND id = $2";
+
+// Aggregates, updated with each activity (SQLite upserts; MIN/MAX are scalar here).
+constexpr std::string_view kBumpDay =
+    "INSERT INTO contact_activity_days (contact_id, type, day, workspace_id, count) "
+    "VALUES ($1, $2, $3, $4, 1) ON CONFLICT (contact_id, type, day) DO UPDATE SET count = count + "
+    "1";
+constexpr std::string_view kTouch =
+    "INSERT INTO contact_channel_touch (contact_id, channel, workspace_id, last_at) VALUES ($1, "
+    "$2, $3, $4) "
+    "ON CONFLICT (contact_id, channel) DO UPDATE SET last_at = MAX(last_at, excluded.last_at)";
+constexpr std::string_view kPurchase =
+    "INSERT INTO contact_revenue (contact_id, currency, workspace_id, purchase_count, "
+    "purchase_total, "
+    "first_purchase_at, last_purchase_at) VALUES ($1, $2, $3, 1, $4, $5, $5) "
+    "ON CONFLICT (contact_id, currency) DO UPDATE SET purchase_count = purchase_count + 1, "
+    "purchase_total = purchase_total + excluded.purchase_total, "
+    "first_purchase_at = MIN(COALESCE(first_purchase_at, excluded.first_purchase_at), "
+    "excluded.first_purchase_at), "
+    "last_purchase_at = MAX(COALESCE(last_purchase_at, excluded.last_purchase_at), "
+    "excluded.last_purchase_at)";
+constexpr std::string_view kRefund =
+    "INSERT INTO contact_revenue (contact_id, currency, workspace_id, refund_count, refund_total) "
+    "VALUES ($1, $2, $3, 1, $4) ON CONFLICT (contact_id, currency) DO UPDATE SET "
+    "refund_count = refund_count + 1, refund_total = refund_total + excluded.refund_total";
+
+constexpr std::string_view kRevenueOf =
+    "SELECT currency, purchase_count, purchase_total, refund_count, refund_total, "
+    "first_purchase_at, "
+    "last_purchase_at FROM contact_revenue WHERE contact_id = $1 ORDER BY currency";
+constexpr std::string_view kTouchesOf =
+    "SELECT channel, last_at FROM contact_channel_touch WHERE contact_id = $1";
+constexpr std::string_view kCountsOf =
+    "SELECT type, SUM(CASE WHEN day >= $2 THEN count ELSE 0 END), "
+    "SUM(CASE WHEN day >= $3 THEN count ELSE 0 END), SUM(count) "
+    "FROM contact_activity_days WHERE contact_id = $1 AND day >= $4 GROUP BY type ORDER BY type";
+constexpr std::string_view kLastActivity =
+    "SELECT MAX(occurred_at) FROM activities WHERE workspace_id = $1 AND contact_id = $2";
+
+// Company roll-ups: the same aggregates summed over the company's contacts.
+constexpr std::string_view kCompanyRevenue =
+    "SELECT r.currency, SUM(r.purchase_count), SUM(r.purchase_total), SUM(r.refund_count), "
+    "SUM(r.refund_total), MIN(r.first_purchase_at), MAX(r.last_purchase_at) FROM contact_revenue r "
+    "JOIN contacts c ON c.id = r.contact_id WHERE c.workspace_id = $1 AND c.company_id = $2 "
+    "GROUP BY r.currency ORDER BY r.currency";
+constexpr std::string_view kCompanyTouches =
+    "SELECT channel, MAX(last_at) FROM ("
+    " SELECT t.channel, t.last_at FROM contact_channel_touch t JOIN contacts c ON c.id = "
+    "t.contact_id"
+    " WHERE c.workspace_id = $1 AND c.company_id = $2"
+    " UNION ALL SELECT channel, MAX(occurred_at) FROM activities WHERE workspace_id = $1"
+    " AND company_id = $2 AND contact_id IS NULL GROUP BY channel) GROUP BY channel";
+constexpr std::string_view kCompanyCounts =
+    "SELECT d.type, SUM(CASE WHEN d.day >= $3 THEN d.count ELSE 0 END), "
+    "SUM(CASE WHEN d.day >= $4 THEN d.count ELSE 0 END), SUM(d.count) FROM contact_activity_days d "
+    "JOIN contacts c ON c.id = d.contact_id WHERE c.workspace_id = $1 AND c.company_id = $2 "
+    "AND d.day >= $5 GROUP BY d.type ORDER BY d.type";
+constexpr std::string_view kCompanyLastActivity =
+    "SELECT MAX(occurred_at) FROM activities WHERE workspace_id = $1 AND (company_id = $2 OR "
+    "contact_id IN (SELECT id FROM contacts WHERE workspace_id = $1 AND company_id = $2))";
+
+constexpr std::string_view kInsertType =
+    "INSERT INTO activity_types (workspace_id, name, label, schema, created_at) VALUES ($1, $2, "
+    "$3, $4, $5) "
+    "RETURNING id";
+constexpr std::string_view kTypes =
+    "SELECT id, name, label, schema, created_at FROM activity_types WHERE workspace_id = $1 ORDER "
+    "BY name";
+
+constexpr store::SortColumn kTimelineSort[] = {{"occurred_at", "occurred_at", false}};
+
+template <size_t N>
+bool OneOf(std::string_view s, const char* const (&list)[N]) {
+  return std::any_of(std::begin(list), std::end(list), [&](const char* x) { return s == x; });
+}
+
+std::string DefaultChannel(std::string_view type) {
+  if (type.starts_with("email_") || type == "unsubscribed") return "email";
+  if (type == "call") return "phone";
+  if (type == "meeting") return "in_person";
+  if (type == "web_visit") return "web";
+  if (type == "chat") return "chat";
+  if (type.starts_with("ticket_")) return "support";
+  return "other";
+}
+
+Activity Decode(const store::Row& r) {
+  Activity a;
+  a.id = ActivityId(r.Int(0));
+  a.contact_id = r.OptInt(1);
+  a.company_id = r.OptInt(2);
+  a.type = r.Text(3);
+  a.channel = r.Text(4);
+  a.occurred_at = r.Int(5);
+  if (!r.IsNull(6)) a.amount = Money{r.Int(6), r.Text(7)};
+  a.properties = r.Text(8);
+  a.source = r.OptText(9);
+  a.author_id = r.OptInt(10);
+  a.client_id = r.OptText(11);
+  a.recorded_at = r.Int(12);
+  return a;
+}
+
+CustomType DecodeType(const store::Row& r) {
+  CustomType t;
+  t.id = r.Int(0);
+  t.name = r.Text(1);
+  t.label = r.Text(2);
+  t.created_at = r.Int(4);
+  boost::system::error_code ec;
+  auto v = boost::json::parse(r.Text(3), ec);
+  if (!ec && v.is_object()) {
+    if (auto* p = v.as_object().if_contains("properties"); p && p->is_object()) {
+      for (const auto& [k, x] : p->as_object()) {
+        if (x.is_string()) t.properties[std::string(k)] = std::string(x.as_string());
+      }
+    }
+    if (auto* req = v.as_object().if_contains("required"); req && req->is_array()) {
+      for (const auto& x : req->as_array()) {
+        if (x.is_string()) t.required.emplace_back(x.as_string());
+      }
+    }
+  }
+  return t;
+}
+
+int64_t DayOf(Micros t) {
+  return t >= 0 ? t / kMicrosPerDay : -((-t + kMicrosPerDay - 1) / kMicrosPerDay);
+}
+
+// Checks properties against what the type requires; appends errors.
+void CheckProperties(const ActivityInput& in, const std::string& type, const CustomType* custom,
+                     std::vector<FieldError>& errors) {
+  if (in.properties.size() > kMaxPropertiesBytes) {
+    errors.push_back({"properties", "must be at most 16 KiB of JSON"});
+    return;
+  }
+  boost::system::error_code ec;
+  auto v = boost::json::parse(in.properties, ec);
+  if (ec || !v.is_object()) {
+    errors.push_back({"properties", "must be a JSON object"});
+    return;
+  }
+  const auto& p = v.as_object();
+  auto text = [&](const char* key, bool required) {
+    const auto* x = p.if_contains(key);
+    if (!x) {
+      if (required) errors.push_back({std::string("properties.") + key, "is required for " + type});
+    } else if (!x->is_string() || (required && x->as_string().empty())) {
+      errors.push_back({std::string("properties.") + key, "must be a non-empty string"});
+    }
+  };
+  if (type == "note") text("body", true);
+  if (type == "call" || type == "meeting") {
+    if (const auto* d = p.if_contains("duration_seconds");
+        d && (!d->is_int64() || d->as_int64() < 0)) {
+      errors.push_back(
+          {"properties.duration_seconds", "must be a whole number of seconds, 0 or more"});
+    }
+    for (const char* key : {"outcome", "next_step", "body"}) {
+      if (p.contains(key)) text(key, false);
+    }
+  }
+  if (custom) {
+    for (const auto& name : custom->required) {
+      if (!p.contains(name)) errors.push_back({"properties." + name, "is required for " + type});
+    }
+    for (const auto& [name, kind] : custom->properties) {
+      const auto* x = p.if_contains(name);
+      if (!x || x->is_null()) continue;
+      bool ok = (kind == "string" && x->is_string()) || (kind == "number" && x->is_number()) ||
+                (kind == "boolean" && x->is_bool()) ||
+                (kind == "date" && x->is_string() && ParseDate(std::string(x->as_string())));
+      if (!ok) errors.push_back({"properties." + name, "must be a " + kind});
+    }
+  }
+}
+
+}  // namespace
+
+struct ActivityService::Cache {
+  std::optional<std::map<std::string, CustomType>> types;
+  std::map<int64_t, std::optional<int64_t>> company_of_contact;
+};
+
+Result<Recorded> ActivityService::RecordOne(store::Txn& t, WorkspaceId ws, const ActivityInput& in,
+                                            Micros now, Cache& cache) {
+  std::vector<FieldError> errors;
+  Activity a;
+  a.recorded_at = now;
+  a.client_id = in.client_id;
+  a.source = in.source;
+  a.author_id = in.author_id;
+  a.properties = in.properties;
+
+  if (in.client_id) {
+    if (in.client_id->empty() || in.client_id->size() > 255) {
+      errors.push_back({"id", "must be 1 to 255 characters"});
+    } else {
+      ASSIGN_OR_RETURN(auto existing, t.QueryOne(kByClientId, {ws.value, *in.client_id}));
+      if (existing) return Recorded{Decode(*existing), true};
+    }
+  }
+  if (!cache.types) {
+    ASSIGN_OR_RETURN(auto rows, t.Query(kTypes, {ws.value}));
+    cache.types.emplace();
+    for (const auto& r : rows) {
+      CustomType ct = DecodeType(r);
+      cache.types->emplace(ct.name, std::move(ct));
+    }
+  }
+  const CustomType* custom = nullptr;
+  if (!in.type || in.type->empty()) {
+    errors.push_back({"type", "is required"});
+  } else if (OneOf(*in.type, kBuiltInTypes)) {
+    a.type = *in.type;
+  } else if (auto it = cache.types->find(*in.type); it != cache.types->end()) {
+    a.type = *in.type;
+    custom = &it->second;
+  } else {
+    errors.push_back(
+        {"type", "unknown activity type \"" + *in.type + "\" (register custom types first)"});
+  }
+  a.channel = in.channel ? *in.channel : DefaultChannel(a.type);
+  if (!OneOf(a.channel, kChannels)) {
+    errors.push_back({"channel",
+                      "must be one of: email, phone, sms, web, chat, in_person, social, support, "
+                      "store, other"});
+  }
+  a.occurred_at = now;
+  if (in.occurred_at) {
+    auto ts = ParseTimestamp(*in.occurred_at);
+    if (!ts) {
+      errors.push_back(
+          {"occurred_at", "must be an RFC 3339 timestamp such as 2026-11-23T15:04:05Z"});
+    } else if (*ts > now + kFutureTolerance) {
+      errors.push_back({"occurred_at", "must not be more than 5 minutes in the future"});
+    } else if (*ts < -2208988800LL * kMicrosPerSecond) {
+      errors.push_back({"occurred_at", "must not be before 1900"});
+    } else {
+      a.occurred_at = *ts;
+    }
+  }
+  if (in.amount) {
+    Money m = *in.amount;
+    if (!IsCurrency(m.currency))
+      errors.push_back({"amount.currency", "must be an ISO 4217 code such as EUR"});
+    if (m.value > kMaxAmount || m.value < -kMaxAmount) {
+      errors.push_back({"amount.value", "must be within ±1e15 minor units"});
+    }
+    if (a.type == "refund" && m.value > 0) m.value = -m.value;  // refunds are stored negative
+    if (a.type == "purchase" && m.value < 0)
+      errors.push_back({"amount.value", "must not be negative for a purchase"});
+    a.amount = m;
+  } else if (a.type == "purchase" || a.type == "refund") {
+    errors.push_back({"amount", "is required for " + a.type});
+  }
+  if (!a.type.empty()) CheckProperties(in, a.type, custom, errors);
+
+  // The contact: by id, email or external id; optionally created from the email.
+  bool names_contact = in.contact_id || in.contact_email || in.contact_external_id;
+  if (!names_contact && !in.company_id) {
+    errors.push_back({"contact_id",
+                      "an activity needs a contact (contact_id, contact_email or "
+                      "contact_external_id) or a company_id"});
+  }
+  if (!errors.empty()) return ValidationFailed(std::move(errors));
+
+  if (names_contact) {
+    contacts::ContactRef ref{in.contact_id, in.contact_email, in.contact_external_id};
+    auto id = contacts::ContactService::Resolve(t, ws, ref);
+    if (!id && id.error().code() == StatusCode::kNotFound && in.upsert_contact &&
+        in.contact_email) {
+      contacts::ContactFields f;
+      f.email = std::optional<std::string>(*in.contact_email);
+      if (in.contact_external_id)
+        f.external_id = std::optional<std::string>(*in.contact_external_id);
+      if (in.source) f.source = std::optional<std::string>(*in.source);
+      auto created = contacts_.Create(ws, f);  // joins this transaction
+      if (!created) {
+        std::vector<FieldError> fe;
+        for (const auto& e : created.error().fields())
+          fe.push_back({"contact_" + e.field, e.message});
+        if (fe.empty()) fe.push_back({"contact_email", created.error().message()});
+        return ValidationFailed(std::move(fe));
+      }
+      id = created->id;
+    }
+    if (!id) {
+      if (id.error().code() != StatusCode::kNotFound) return id.error();
+      const char* field = in.contact_id      ? "contact_id"
+                          : in.contact_email ? "contact_email"
+                                             : "contact_external_id";
+      return ValidationFailed({{field, id.error().message()}});
+    }
+    a.contact_id = id->value;
+  }
+  if (in.company_id) {
+    ASSIGN_OR_RETURN(auto row, t.QueryOne(kCompanyExists, {ws.value, *in.company_id}));
+    if (!row) return ValidationFailed({{"company_id", "no company with this id"}});
+    a.company_id = *in.company_id;
+  }
+
+  store::Value amount = store::Null{}, currency = store::Null{};
+  if (a.amount) {
+    amount = a.amount->value;
+    currency = a.amount->currency;
+  }
+  auto row = t.QueryOne(
+      kInsert, {ws.value, store::Opt(a.contact_id), store::Opt(a.company_id), a.type, a.channel,
+                a.occurred_at, amount, currency, a.properties, store::Opt(a.source),
+                store::Opt(a.author_id), store::Opt(a.client_id), now});
+  if (!row) return row.error();
+  a.id = ActivityId((*row)->Int(0));
+
+  if (a.contact_id) {
+    int64_t c = *a.contact_id;
+    RETURN_IF_ERROR(t.Exec(kBumpDay, {c, a.type, DayOf(a.occurred_at), ws.value}).status());
+    RETURN_IF_ERROR(t.Exec(kTouch, {c, a.channel, ws.value, a.occurred_at}).status());
+    if (a.amount && a.type == "purchase") {
+      RETURN_IF_ERROR(
+          t.Exec(kPurchase, {c, a.amount->currency, ws.value, a.amount->value, a.occurred_at})
+              .status());
+    } else if (a.amount && a.type == "refund") {
+      RETURN_IF_ERROR(
+          t.Exec(kRefund, {c, a.amount->currency, ws.value, -a.amount->value}).status());
+    }
+  }
+  RETURN_IF_ERROR(
+      store::AppendChange(t, ws, "activity", a.id.value, store::ChangeKind::kCreated, now));
+  return Recorded{std::move(a), false};
+}
+
+Result<Recorded> ActivityService::RecordIn(store::Txn& txn, WorkspaceId ws,
+                                           const ActivityInput& in) {
+  Cache cache;
+  return RecordOne(txn, ws, in, clock_.Now(), cache);
+}
+
+Result<Recorded> ActivityService::Record(WorkspaceId ws, const ActivityInput& in) {
+  Micros now = clock_.Now();
+  return store_.Write([&](store::Txn& t) {
+    Cache cache;
+    return RecordOne(t, ws, in, now, cache);
+  });
+}
+
+Result<std::vector<Result<Recorded>>> ActivityService::RecordBatch(
+    WorkspaceId ws, const std::vector<ActivityInput>& items) {
+  if (items.size() > kMaxBatch) {
+    return InvalidArgument("a batch holds at most 10000 activities",
+                           {{"activities", "must hold at most 10000 items"}});
+  }
+  Micros now = clock_.Now();
+  std::vector<Result<Recorded>> results(items.size(), Result<Recorded>(Internal("not written")));
+  Status s = store_.Write([&](store::Txn&) -> Status {
+    Cache cache;
+    for (size_t i = 0; i < items.size(); ++i) {
+      // Each item in its own savepoint: a failing item leaves no trace.
+      results[i] =
+          store_.Write([&](store::Txn& t) { return RecordOne(t, ws, items[i], now, cache); });
+    }
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return results;
+}
+
+Result<Activity> ActivityService::Get(WorkspaceId ws, ActivityId id) {
+  return store_.Read([&](store::Txn& t) -> Result<Activity> {
+    ASSIGN_OR_RETURN(auto row, t.QueryOne(kSelectOne, {ws.value, id.value}));
+    if (!row) return NotFound("activity " + std::to_string(id.value) + " not found");
+    return Decode(*row);
+  });
+}
+
+Result<TimelinePage> ActivityService::Timeline(WorkspaceId ws, const TimelineQuery& q) {
+  // Newest first: the keyset runs over occurred_at descending, ties by id.
+  const std::string sort_name = "-occurred_at";
+  ASSIGN_OR_RETURN(store::SortKey sort, store::ParseSort(sort_name, kTimelineSort));
+  std::optional<store::Cursor> after;
+  if (q.cursor) {
+    ASSIGN_OR_RETURN(after, store::DecodeCursor(*q.cursor, sort_name));
+  }
+  std::string sql =
+      "SELECT " + std::string(kCols) + ", occurred_at FROM activities WHERE workspace_id = $1";
+  store::Params params = {ws.value};
+  auto bind = [&](store::Value v) {
+    params.push_back(std::move(v));
+    return "$" + std::to_string(params.size());
+  };
+  if (q.contact_id) {
+    sql += " AND contact_id = " + bind(*q.contact_id);
+  } else if (q.company_id) {
+    std::string c = bind(*q.company_id);
+    sql += " AND (company_id = " + c +
+           " OR contact_id IN (SELECT id FROM contacts WHERE workspace_id = $1 "
+           "AND company_id = " +
+           c + "))";
+  }
+  auto in_list = [&](const char* column, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    sql += std::string(" AND ") + column + " IN (";
+    for (size_t i = 0; i < values.size(); ++i) sql += (i ? ", " : "") + bind(values[i]);
+    sql += ")";
+  };
+  in_list("type", q.types);
+  in_list("channel", q.channels);
+  if (q.since) sql += " AND occurred_at >= " + bind(*q.since);
+  if (q.until) sql += " AND occurred_at < " + bind(*q.until);
+  store::AppendKeyset(sql, params, sort, after, q.limit);
+  return store_.Read([&](store::Txn& t) -> Result<TimelinePage> {
+    // The record must exist in this workspace: an empty timeline is not a missing record.
+    if (q.contact_id) {
+      ASSIGN_OR_RETURN(auto c, t.QueryOne(kCompanyOfContact, {ws.value, *q.contact_id}));
+      if (!c) return NotFound("contact " + std::to_string(*q.contact_id) + " not found");
+    } else if (q.company_id) {
+      ASSIGN_OR_RETURN(auto c, t.QueryOne(kCompanyExists, {ws.value, *q.company_id}));
+      if (!c) return NotFound("company " + std::to_string(*q.company_id) + " not found");
+    }
+    ASSIGN_OR_RETURN(auto rows, t.Query(sql, params));
+    TimelinePage page;
+    page.next_cursor = store::NextCursor(rows, sort, q.limit, sort_name);
+    for (const auto& r : rows) page.data.push_back(Decode(r));
+    return page;
+  });
+}
+
+namespace {
+
+Status FillAggregates(Micros now, Aggregates& out, std::vector<store::Row> revenue,
+                      std::vector<store::Row> touches, std::vector<store::Row> counts,
+                      std::optional<store::Row> last) {
+  for (const auto& r : revenue) {
+    Revenue rev{r.Text(0), r.Int(1),    r.Int(2),    r.Int(3),
+                r.Int(4),  r.OptInt(5), r.OptInt(6), std::nullopt};
+    if (rev.last_purchase_at)
+      rev.days_since_last_purchase = (now - *rev.last_purchase_at) / kMicrosPerDay;
+    out.revenue.push_back(std::move(rev));
+  }
+  for (const auto& r : touches) out.last_touch[r.Text(0)] = r.Int(1);
+  for (const auto& r : counts) out.counts[r.Text(0)] = {r.Int(1), r.Int(2), r.Int(3)};
+  if (last && !last->IsNull(0)) out.last_activity_at = last->Int(0);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Aggregates> ActivityService::ContactAggregates(WorkspaceId ws, ContactId id) {
+  Micros now = clock_.Now();
+  int64_t today = DayOf(now);
+  return store_.Read([&](store::Txn& t) -> Result<Aggregates> {
+    ASSIGN_OR_RETURN(auto exists, t.QueryOne(kCompanyOfContact, {ws.value, id.value}));
+    if (!exists) return NotFound("contact " + std::to_string(id.value) + " not found");
+    Aggregates out;
+    ASSIGN_OR_RETURN(auto revenue, t.Query(kRevenueOf, {id.value}));
+    ASSIGN_OR_RETURN(auto touches, t.Query(kTouchesOf, {id.value}));
+    ASSIGN_OR_RETURN(auto counts,
+                     t.Query(kCountsOf, {id.value, today - 29, today - 89, today - 364}));
+    ASSIGN_OR_RETURN(auto last, t.QueryOne(kLastActivity, {ws.value, id.value}));
+    RETURN_IF_ERROR(
+        FillAggregates(now, out, std::move(revenue), std::move(touches), std::move(counts), last));
+    return out;
+  });
+}
+
+Result<Aggregates> ActivityService::CompanyAggregates(WorkspaceId ws, CompanyId id) {
+  Micros now = clock_.Now();
+  int64_t today = DayOf(now);
+  return store_.Read([&](store::Txn& t) -> Result<Aggregates> {
+    ASSIGN_OR_RETURN(auto exists, t.QueryOne(kCompanyExists, {ws.value, id.value}));
+    if (!exists) return NotFound("company " + std::to_string(id.value) + " not found");
+    Aggregates out;
+    ASSIGN_OR_RETURN(auto revenue, t.Query(kCompanyRevenue, {ws.value, id.value}));
+    ASSIGN_OR_RETURN(auto touches, t.Query(kCompanyTouches, {ws.value, id.value}));
+    ASSIGN_OR_RETURN(auto counts, t.Query(kCompanyCounts, {ws.value, id.value, today - 29,
+                                                           today - 89, today - 364}));
+    ASSIGN_OR_RETURN(auto last, t.QueryOne(kCompanyLastActivity, {ws.value, id.value}));
+    RETURN_IF_ERROR(
+        FillAggregates(now, out, std::move(revenue), std::move(touches), std::move(counts), last));
+    return out;
+  });
+}
+
+Result<CustomType> ActivityService::CreateType(WorkspaceId ws, const CustomType& in) {
+  std::vector<FieldError> errors;
+  static const auto valid_name = [](const std::string& n) {
+    if (n.empty() || n.size() > 64 || !(n[0] >= 'a' && n[0] <= 'z')) return false;
+    return std::all_of(n.begin(), n.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
+  };
+  if (!valid_name(in.name)) errors.push_back({"name", "must match [a-z][a-z0-9_]{0,63}"});
+  if (OneOf(in.name, kBuiltInTypes)) errors.push_back({"name", "is a built-in type"});
+  for (const auto& [k, kind] : in.properties) {
+    if (kind != "string" && kind != "number" && kind != "boolean" && kind != "date") {
+      errors.push_back({"schema.properties." + k, "must be string, number, boolean or date"});
+    }
+  }
+  for (const auto& r : in.required) {
+    if (!in.properties.count(r))
+      errors.push_back({"schema.required", "names an undeclared property " + r});
+  }
+  if (!errors.empty()) return ValidationFailed(std::move(errors));
+  CustomType out = in;
+  if (out.label.empty()) out.label = out.name;
+  out.created_at = clock_.Now();
+  boost::json::object props;
+  for (const auto& [k, kind] : in.properties) props[k] = kind;
+  boost::json::array req;
+  for (const auto& r : in.required) req.emplace_back(r);
+  std::string schema =
+      boost::json::serialize(boost::json::object{{"properties", props}, {"required", req}});
+  return store_.Write([&](store::Txn& t) -> Result<CustomType> {
+    auto row = t.QueryOne(kInsertType, {ws.value, out.name, out.label, schema, out.created_at});
+    if (!row) {
+      if (row.error().code() == StatusCode::kAlreadyExists) {
+        return AlreadyExists("activity type \"" + out.name + "\" already exists");
+      }
+      return row.error();
+    }
+    out.id = (*row)->Int(0);
+    RETURN_IF_ERROR(store::AppendChange(t, ws, "activity_type", out.id, store::ChangeKind::kCreated,
+                                        out.created_at));
+    return out;
+  });
+}
+
+Result<std::vector<CustomType>> ActivityService::ListTypes(WorkspaceId ws) {
+  return store_.Read([&](store::Txn& t) -> Result<std::vector<CustomType>> {
+    ASSIGN_OR_RETURN(auto rows, t.Query(kTypes, {ws.value}));
+    std::vector<CustomType> out;
+    for (const auto& r : rows) out.push_back(DecodeType(r));
+    return out;
+  });
+}
+
+}  // namespace rapport::activity

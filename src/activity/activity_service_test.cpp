@@ -1,0 +1,251 @@
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+
+#include "activity/activity.h"
+#include "common/time_format.h"
+#include "testing/temp_store.h"
+
+namespace rapport::activity {
+namespace {
+
+using rapport::testing::kTestNow;
+
+class ActivityServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (int i = 0; i < 5; ++i) {
+      contacts::ContactFields f;
+      f.email = std::optional<std::string>("c" + std::to_string(i) + "@example.com");
+      if (i == 4) f.external_id = std::optional<std::string>("ext-4");
+      ids_.push_back(contacts_.Create(ws_, f).value().id.value);
+    }
+  }
+  ActivityInput Input(std::string type, int contact = 0) {
+    ActivityInput in;
+    in.type = std::move(type);
+    in.contact_id = ids_[contact];
+    return in;
+  }
+  int64_t Count(const std::string& table) {
+    return db_.store()
+        .Read([&](store::Txn& t) { return t.QueryOne("SELECT COUNT(*) FROM " + table); })
+        .value()
+        ->Int(0);
+  }
+  std::set<std::string> ErrorFields(const Status& s) {
+    std::set<std::string> out;
+    for (const auto& f : s.fields()) out.insert(f.field);
+    return out;
+  }
+
+  rapport::testing::TempStore db_;
+  FakeClock clock_{kTestNow};
+  contacts::ContactService contacts_{db_.store(), clock_};
+  ActivityService activities_{db_.store(), clock_, contacts_};
+  WorkspaceId ws_ = kDefaultWorkspace;
+  std::vector<int64_t> ids_;
+};
+
+TEST_F(ActivityServiceTest, RecordsWithDefaultsAndResolvesContacts) {
+  auto a = activities_.Record(ws_, Input("call"));
+  ASSERT_TRUE(a.has_value()) << a.error().message();
+  EXPECT_EQ(a->activity.channel, "phone");
+  EXPECT_EQ(a->activity.occurred_at, kTestNow);
+
+  ActivityInput by_email;
+  by_email.type = "web_visit";
+  by_email.contact_email = "C1@Example.com";
+  EXPECT_EQ(activities_.Record(ws_, by_email)->activity.contact_id.value(), ids_[1]);
+  ActivityInput by_ext;
+  by_ext.type = "email_opened";
+  by_ext.contact_external_id = "ext-4";
+  EXPECT_EQ(activities_.Record(ws_, by_ext)->activity.contact_id.value(), ids_[4]);
+
+  ActivityInput unknown;
+  unknown.type = "chat";
+  unknown.contact_email = "new@example.com";
+  auto missing = activities_.Record(ws_, unknown);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(ErrorFields(missing.error()), std::set<std::string>{"contact_email"});
+  unknown.upsert_contact = true;
+  auto upserted = activities_.Record(ws_, unknown);
+  ASSERT_TRUE(upserted.has_value()) << upserted.error().message();
+  EXPECT_EQ(contacts_.Get(ws_, ContactId(*upserted->activity.contact_id))->email.value(),
+            "new@example.com");
+}
+
+TEST_F(ActivityServiceTest, ClientIdMakesRetriesIdempotent) {
+  ActivityInput in = Input("note");
+  in.client_id = "evt-1";
+  in.properties = R"({"body": "Called about renewal"})";
+  auto first = activities_.Record(ws_, in);
+  ASSERT_TRUE(first.has_value()) << first.error().message();
+  auto again = activities_.Record(ws_, in);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->activity.id, first->activity.id);
+  EXPECT_EQ(Count("activities"), 1);
+  EXPECT_EQ(Count("contact_activity_days"), 1);
+}
+
+TEST_F(ActivityServiceTest, BadInputIsNamedAndStoresNothing) {
+  ActivityInput in = Input("teleport");
+  in.channel = "pigeon";
+  in.occurred_at = FormatTimestamp(kTestNow + 3600 * kMicrosPerSecond);
+  in.amount = Money{kMaxAmount + 1, "EURO"};
+  auto r = activities_.Record(ws_, in);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(ErrorFields(r.error()), (std::set<std::string>{"type", "channel", "occurred_at",
+                                                           "amount.currency", "amount.value"}));
+  ActivityInput big = Input("custom");
+  big.properties = "{\"x\": \"" + std::string(kMaxPropertiesBytes, 'a') + "\"}";
+  EXPECT_EQ(ErrorFields(activities_.Record(ws_, big).error()), std::set<std::string>{"properties"});
+  EXPECT_EQ(ErrorFields(activities_.Record(ws_, Input("note")).error()),
+            std::set<std::string>{"properties.body"});
+  EXPECT_EQ(ErrorFields(activities_.Record(ws_, Input("purchase")).error()),
+            std::set<std::string>{"amount"});
+  ActivityInput nobody;
+  nobody.type = "call";
+  EXPECT_EQ(ErrorFields(activities_.Record(ws_, nobody).error()),
+            std::set<std::string>{"contact_id"});
+  EXPECT_EQ(Count("activities"), 0);
+  EXPECT_EQ(Count("contact_activity_days"), 0);
+  EXPECT_EQ(Count("change_feed"), 5);  // the fixture's contacts only
+}
+
+TEST_F(ActivityServiceTest, CustomTypesValidateTheirProperties) {
+  CustomType demo;
+  demo.name = "demo_booked";
+  demo.properties = {{"product", "string"}, {"seats", "number"}};
+  demo.required = {"product"};
+  ASSERT_TRUE(activities_.CreateType(ws_, demo).has_value());
+  EXPECT_EQ(activities_.CreateType(ws_, demo).error().code(), StatusCode::kAlreadyExists);
+  ActivityInput in = Input("demo_booked");
+  in.properties = R"({"seats": "ten"})";
+  EXPECT_EQ(ErrorFields(activities_.Record(ws_, in).error()),
+            (std::set<std::string>{"properties.product", "properties.seats"}));
+  in.properties = R"({"product": "CRM", "seats": 10})";
+  EXPECT_TRUE(activities_.Record(ws_, in).has_value());
+}
+
+TEST_F(ActivityServiceTest, BatchKeepsGoodItems) {
+  std::vector<ActivityInput> items = {Input("call"), Input("nonsense"), Input("meeting", 1)};
+  auto r = activities_.RecordBatch(ws_, items);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE((*r)[0].has_value());
+  EXPECT_FALSE((*r)[1].has_value());
+  EXPECT_TRUE((*r)[2].has_value());
+  EXPECT_EQ(Count("activities"), 2);
+  std::vector<ActivityInput> too_many(kMaxBatch + 1, Input("call"));
+  EXPECT_EQ(activities_.RecordBatch(ws_, too_many).error().code(), StatusCode::kInvalidArgument);
+}
+
+// The incrementally maintained aggregates equal a recomputation from the raw log.
+TEST_F(ActivityServiceTest, AggregatesEqualRecomputationOnRandomData) {
+  std::mt19937_64 rng(42);
+  const char* types[] = {"purchase", "refund", "email_opened", "web_visit", "call", "chat"};
+  const char* currencies[] = {"EUR", "USD"};
+  std::vector<ActivityInput> items;
+  for (int i = 0; i < 3000; ++i) {
+    ActivityInput in = Input(types[rng() % 6], static_cast<int>(rng() % 5));
+    in.occurred_at =
+        FormatTimestamp(kTestNow - static_cast<Micros>(rng() % (800LL * 86400)) * kMicrosPerSecond);
+    if (*in.type == "purchase" || *in.type == "refund") {
+      in.amount = Money{static_cast<int64_t>(rng() % 100000), currencies[rng() % 2]};
+    }
+    items.push_back(in);
+  }
+  ASSERT_TRUE(activities_.RecordBatch(ws_, items).has_value());
+  auto query = [&](const std::string& sql) {
+    return db_.store().Read([&](store::Txn& t) { return t.Query(sql); }).value();
+  };
+  auto rows_text = [](const std::vector<store::Row>& rows) {
+    std::vector<std::string> out;
+    for (const auto& r : rows) {
+      std::string line;
+      for (size_t i = 0; i < r.size(); ++i) line += r.Text(i) + "|";
+      out.push_back(line);
+    }
+    return out;
+  };
+  EXPECT_EQ(
+      rows_text(
+          query("SELECT contact_id, type, day, count FROM contact_activity_days ORDER BY 1, 2, 3")),
+      rows_text(query(
+          "SELECT contact_id, type, CAST(occurred_at / 86400000000 AS INTEGER) AS d, COUNT(*) "
+          "FROM activities GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")));
+  EXPECT_EQ(rows_text(query(
+                "SELECT contact_id, channel, last_at FROM contact_channel_touch ORDER BY 1, 2")),
+            rows_text(query("SELECT contact_id, channel, MAX(occurred_at) FROM activities GROUP BY "
+                            "1, 2 ORDER BY 1, 2")));
+  EXPECT_EQ(
+      rows_text(query(
+          "SELECT contact_id, currency, purchase_count, purchase_total, refund_count, "
+          "refund_total, first_purchase_at, last_purchase_at FROM contact_revenue ORDER BY 1, 2")),
+      rows_text(
+          query("SELECT contact_id, currency, SUM(type = 'purchase'), "
+                "SUM(CASE WHEN type = 'purchase' THEN amount ELSE 0 END), SUM(type = 'refund'), "
+                "SUM(CASE WHEN type = 'refund' THEN -amount ELSE 0 END), "
+                "MIN(CASE WHEN type = 'purchase' THEN occurred_at END), "
+                "MAX(CASE WHEN type = 'purchase' THEN occurred_at END) "
+                "FROM activities WHERE amount IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2")));
+  // Windowed counts in the overview equal a count over the raw items.
+  auto agg = activities_.ContactAggregates(ws_, ContactId(ids_[2])).value();
+  int64_t today = kTestNow / kMicrosPerDay;
+  std::map<std::string, std::array<int64_t, 3>> expected;
+  for (const auto& in : items) {
+    if (*in.contact_id != ids_[2]) continue;
+    int64_t day = *ParseTimestamp(*in.occurred_at) / kMicrosPerDay;
+    auto& e = expected[*in.type];
+    e[0] += day >= today - 29;
+    e[1] += day >= today - 89;
+    e[2] += day >= today - 364;
+  }
+  for (auto it = expected.begin(); it != expected.end();) {
+    it = it->second[2] == 0 ? expected.erase(it) : std::next(it);
+  }
+  EXPECT_EQ(agg.counts, expected);
+}
+
+TEST_F(ActivityServiceTest, TimelineIsNewestFirstFilteredAndPaged) {
+  std::vector<ActivityInput> items;
+  for (int i = 0; i < 120; ++i) {
+    ActivityInput in = Input(i % 3 == 0 ? "email_opened" : "web_visit");
+    in.occurred_at = FormatTimestamp(kTestNow - (i % 40) * 3600 * kMicrosPerSecond);  // many ties
+    items.push_back(in);
+  }
+  items.push_back(Input("call", 1));
+  ASSERT_TRUE(activities_.RecordBatch(ws_, items).has_value());
+  TimelineQuery q;
+  q.contact_id = ids_[0];
+  q.limit = 7;
+  std::set<int64_t> seen;
+  Micros last = std::numeric_limits<Micros>::max();
+  for (;;) {
+    auto page = activities_.Timeline(ws_, q);
+    ASSERT_TRUE(page.has_value()) << page.error().message();
+    for (const auto& a : page->data) {
+      EXPECT_LE(a.occurred_at, last);
+      last = a.occurred_at;
+      EXPECT_TRUE(seen.insert(a.id.value).second);
+    }
+    if (!page->next_cursor) break;
+    q.cursor = page->next_cursor;
+  }
+  EXPECT_EQ(seen.size(), 120u);
+  TimelineQuery opened;
+  opened.contact_id = ids_[0];
+  opened.types = {"email_opened"};
+  opened.since = kTestNow - 10 * 3600 * kMicrosPerSecond;
+  opened.limit = 1000;
+  auto page = activities_.Timeline(ws_, opened).value();
+  for (const auto& a : page.data) EXPECT_EQ(a.type, "email_opened");
+  size_t expected = 0;
+  for (int i = 0; i < 120; ++i) expected += i % 3 == 0 && i % 40 <= 10;
+  EXPECT_EQ(page.data.size(), expected);
+}
+
+}  // namespace
+}  // namespace rapport::activity

@@ -1,0 +1,267 @@
+#include "common/time_format.h"
+#include "http/api/activity_codec.h"
+#include "http/api/codec.h"
+#include "http/api/codecs.h"
+#include "http/api/handler_util.h"
+#include "http/api/routes.h"
+#include "store/keyset.h"
+
+namespace rapport::http::api {
+namespace {
+
+namespace json = boost::json;
+
+Result<std::vector<std::string>> CommaList(const Request& req, std::string_view name) {
+  std::vector<std::string> out;
+  for (auto [it, end] = req.query.equal_range(std::string(name)); it != end; ++it) {
+    std::string_view v = it->second;
+    while (!v.empty()) {
+      size_t comma = v.find(',');
+      std::string_view item = v.substr(0, comma);
+      if (!item.empty()) out.emplace_back(item);
+      if (comma == std::string_view::npos) break;
+      v.remove_prefix(comma + 1);
+    }
+  }
+  return out;
+}
+
+Result<std::optional<Micros>> TimeParam(const Request& req, const char* name) {
+  auto v = req.Query(name);
+  if (!v) return std::optional<Micros>();
+  auto t = ParseTimestamp(*v);
+  if (!t)
+    return InvalidArgument(std::string(name) + " must be an RFC 3339 timestamp",
+                           {{name, "must be an RFC 3339 timestamp"}});
+  return std::optional<Micros>(*t);
+}
+
+Result<activity::TimelineQuery> ParseTimeline(const Request& req) {
+  activity::TimelineQuery q;
+  ASSIGN_OR_RETURN(q.limit, store::ParseLimit(req.Query("limit")));
+  q.cursor = QueryText(req, "cursor");
+  ASSIGN_OR_RETURN(q.types, CommaList(req, "type"));
+  ASSIGN_OR_RETURN(q.channels, CommaList(req, "channel"));
+  ASSIGN_OR_RETURN(q.since, TimeParam(req, "since"));
+  ASSIGN_OR_RETURN(q.until, TimeParam(req, "until"));
+  return q;
+}
+
+json::object RecordedResult(size_t index, const activity::Recorded& r) {
+  return json::object{{"index", index},
+                      {"status", r.duplicate ? 200 : 201},
+                      {"id", r.activity.id.value},
+                      {"duplicate", r.duplicate}};
+}
+
+json::object ErrorResult(size_t index, const Status& s) {
+  Response p = ProblemResponse(s);
+  return json::object{{"index", index}, {"status", p.status}, {"error", json::parse(p.body)}};
+}
+
+// Adds "activities[i]." to field names the service reported without it.
+Status Prefixed(const Status& s, const std::string& prefix) {
+  std::vector<FieldError> fields;
+  for (const auto& f : s.fields())
+    fields.push_back({f.field.starts_with(prefix) ? f.field : prefix + f.field, f.message});
+  Status out(s.code(), s.message(), std::move(fields));
+  out.conflicting_id = s.conflicting_id;
+  return out;
+}
+
+}  // namespace
+
+void AddActivityRoutes(Router& router, ApiContext& ctx) {
+  auto& svc = ctx.activities;
+
+  router.Add("POST", "/api/v1/activities", Idempotent(ctx.idempotency, [&svc](Request& req) {
+               return Handle([&]() -> Result<Response> {
+                 ASSIGN_OR_RETURN(auto body, BodyObject(req));
+                 activity::ActivityInput in;
+                 RETURN_IF_ERROR(DecodeActivity(body, in));
+                 ASSIGN_OR_RETURN(auto r, svc.Record(WorkspaceOf(req), in));
+                 return Json(r.duplicate ? 200 : 201, EncodeActivity(r.activity), std::nullopt,
+                             "/api/v1/activities/" + std::to_string(r.activity.id.value));
+               });
+             }));
+
+  router.Add("POST", "/api/v1/activities/batch", Idempotent(ctx.idempotency, [&svc](Request& req) {
+               return Handle([&]() -> Result<Response> {
+                 ASSIGN_OR_RETURN(auto body, BodyObject(req));
+                 const json::value* items = body.if_contains("activities");
+                 if (!items || !items->is_array())
+                   return ValidationFailed({{"activities", "must be an array of activities"}});
+                 for (const auto& [k, v] : body) {
+                   if (k != "activities")
+                     return ValidationFailed({{std::string(k), "unknown field"}});
+                 }
+                 const auto& array = items->as_array();
+                 if (array.size() > activity::kMaxBatch) {
+                   return InvalidArgument("a batch holds at most 10000 activities",
+                                          {{"activities", "must hold at most 10000 items"}});
+                 }
+                 json::array results(array.size());
+                 std::vector<activity::ActivityInput> good;
+                 std::vector<size_t> good_index;
+                 for (size_t i = 0; i < array.size(); ++i) {
+                   std::string prefix = "activities[" + std::to_string(i) + "].";
+                   if (!array[i].is_object()) {
+                     results[i] = ErrorResult(
+                         i, ValidationFailed(
+                                {{"activities[" + std::to_string(i) + "]", "must be an object"}}));
+                     continue;
+                   }
+                   activity::ActivityInput in;
+                   if (Status s = DecodeActivity(array[i].as_object(), in, prefix); !s.ok()) {
+                     results[i] = ErrorResult(i, s);
+                     continue;
+                   }
+                   good.push_back(std::move(in));
+                   good_index.push_back(i);
+                 }
+                 ASSIGN_OR_RETURN(auto recorded, svc.RecordBatch(WorkspaceOf(req), good));
+                 int64_t created = 0, duplicates = 0;
+                 for (size_t k = 0; k < good.size(); ++k) {
+                   size_t i = good_index[k];
+                   if (recorded[k]) {
+                     (recorded[k]->duplicate ? duplicates : created)++;
+                     results[i] = RecordedResult(i, *recorded[k]);
+                   } else {
+                     results[i] = ErrorResult(
+                         i,
+                         Prefixed(recorded[k].error(), "activities[" + std::to_string(i) + "]."));
+                   }
+                 }
+                 int64_t failed = static_cast<int64_t>(array.size()) - created - duplicates;
+                 return Json(200, json::object{{"results", std::move(results)},
+                                               {"created", created},
+                                               {"duplicates", duplicates},
+                                               {"failed", failed}});
+               });
+             }));
+
+  router.Add("GET", "/api/v1/activities/{id}", [&svc](Request& req) {
+    return Handle([&]() -> Result<Response> {
+      ASSIGN_OR_RETURN(int64_t id, PathId(req, "activity"));
+      ASSIGN_OR_RETURN(auto a, svc.Get(WorkspaceOf(req), activity::ActivityId(id)));
+      return Json(200, EncodeActivity(a));
+    });
+  });
+
+  router.Add("GET", "/api/v1/activity-types", [&svc](Request& req) {
+    return Handle([&]() -> Result<Response> {
+      ASSIGN_OR_RETURN(auto types, svc.ListTypes(WorkspaceOf(req)));
+      json::array data;
+      for (const auto& t : types) data.push_back(EncodeActivityType(t));
+      json::array built_in;
+      for (const char* t : activity::kBuiltInTypes) built_in.emplace_back(t);
+      return Json(200, json::object{{"data", std::move(data)},
+                                    {"built_in", std::move(built_in)},
+                                    {"next_cursor", nullptr}});
+    });
+  });
+
+  router.Add(
+      "POST", "/api/v1/activity-types", Idempotent(ctx.idempotency, [&svc](Request& req) {
+        return Handle([&]() -> Result<Response> {
+          ASSIGN_OR_RETURN(auto body, BodyObject(req));
+          activity::CustomType t;
+          Field<std::string> name, label;
+          std::vector<FieldError> errors;
+          ObjectReader r(body);
+          r.Text("name", name);
+          r.Text("label", label);
+          r.Any("schema", [&](const json::value& v) {
+            const auto* o = v.if_object();
+            const json::value* props = o ? o->if_contains("properties") : nullptr;
+            if (!o || (props && !props->is_object())) {
+              errors.push_back(
+                  {"schema", "must be {\"properties\": {name: type}, \"required\": [names]}"});
+              return;
+            }
+            if (props) {
+              for (const auto& [k, kind] : props->as_object()) {
+                if (!kind.is_string()) {
+                  errors.push_back({"schema.properties." + std::string(k),
+                                    "must be string, number, boolean or date"});
+                } else {
+                  t.properties[std::string(k)] = std::string(kind.as_string());
+                }
+              }
+            }
+            if (const json::value* req_list = o->if_contains("required")) {
+              if (!req_list->is_array()) {
+                errors.push_back({"schema.required", "must be an array of property names"});
+              } else {
+                for (const auto& x : req_list->as_array()) {
+                  if (x.is_string()) t.required.emplace_back(x.as_string());
+                }
+              }
+            }
+          });
+          Status decoded = r.Finish();
+          if (!decoded.ok() || !errors.empty()) {
+            std::vector<FieldError> all = decoded.fields();
+            all.insert(all.end(), errors.begin(), errors.end());
+            return ValidationFailed(std::move(all));
+          }
+          if (!IsSet(name)) return ValidationFailed({{"name", "is required"}});
+          t.name = **name;
+          if (IsSet(label)) t.label = **label;
+          ASSIGN_OR_RETURN(auto created, svc.CreateType(WorkspaceOf(req), t));
+          return Json(201, EncodeActivityType(created));
+        });
+      }));
+
+  // The 360° view: profile, company, tags and aggregates, from one consistent snapshot.
+  router.Add("GET", "/api/v1/contacts/{id}/overview", [&ctx](Request& req) {
+    return Handle([&]() -> Result<Response> {
+      ASSIGN_OR_RETURN(int64_t id, PathId(req, "contact"));
+      WorkspaceId ws = WorkspaceOf(req);
+      return ctx.store.Read([&](store::Txn&) -> Result<Response> {
+        ASSIGN_OR_RETURN(auto contact, ctx.contacts.Get(ws, ContactId(id)));
+        ASSIGN_OR_RETURN(auto agg, ctx.activities.ContactAggregates(ws, ContactId(id)));
+        json::object out = EncodeAggregates(agg);
+        out["contact"] = EncodeContact(contact);
+        out["company"] = nullptr;
+        if (contact.company_id) {
+          auto company = ctx.companies.Get(ws, CompanyId(*contact.company_id));
+          if (company) out["company"] = EncodeCompany(*company);
+        }
+        return Json(200, out, contact.version);
+      });
+    });
+  });
+
+  router.Add("GET", "/api/v1/companies/{id}/overview", [&ctx](Request& req) {
+    return Handle([&]() -> Result<Response> {
+      ASSIGN_OR_RETURN(int64_t id, PathId(req, "company"));
+      WorkspaceId ws = WorkspaceOf(req);
+      return ctx.store.Read([&](store::Txn&) -> Result<Response> {
+        ASSIGN_OR_RETURN(auto company, ctx.companies.Get(ws, CompanyId(id)));
+        ASSIGN_OR_RETURN(auto agg, ctx.activities.CompanyAggregates(ws, CompanyId(id)));
+        json::object out = EncodeAggregates(agg);
+        out["company"] = EncodeCompany(company);
+        return Json(200, out, company.version);
+      });
+    });
+  });
+
+  auto timeline = [&svc](bool company) {
+    return [&svc, company](Request& req) {
+      return Handle([&]() -> Result<Response> {
+        ASSIGN_OR_RETURN(int64_t id, PathId(req, company ? "company" : "contact"));
+        ASSIGN_OR_RETURN(auto q, ParseTimeline(req));
+        (company ? q.company_id : q.contact_id) = id;
+        ASSIGN_OR_RETURN(auto page, svc.Timeline(WorkspaceOf(req), q));
+        json::array data;
+        for (const auto& a : page.data) data.push_back(EncodeActivity(a));
+        return Page(std::move(data), page.next_cursor);
+      });
+    };
+  };
+  router.Add("GET", "/api/v1/contacts/{id}/timeline", timeline(false));
+  router.Add("GET", "/api/v1/companies/{id}/timeline", timeline(true));
+}
+
+}  // namespace rapport::http::api

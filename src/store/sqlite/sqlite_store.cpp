@@ -180,7 +180,7 @@ thread_local int tls_depth = 0;
 
 Status RunInSavepoint(SqliteTxn& txn, const std::function<Status(Txn&)>& fn) {
   std::string name = "sp" + std::to_string(++tls_depth);
-  Status s = txn.conn().ExecScript("SAVEPOINT " + name);
+  Status s = txn.conn().Exec("SAVEPOINT " + name, {}).status();
   size_t callbacks_before = txn.on_commit().size();
   if (s.ok()) {
     try {
@@ -190,9 +190,9 @@ Status RunInSavepoint(SqliteTxn& txn, const std::function<Status(Txn&)>& fn) {
     }
     if (!s.ok()) {
       txn.on_commit().resize(callbacks_before);
-      (void)txn.conn().ExecScript("ROLLBACK TO " + name);
+      (void)txn.conn().Exec("ROLLBACK TO " + name, {});
     }
-    Status release = txn.conn().ExecScript("RELEASE " + name);
+    Status release = txn.conn().Exec("RELEASE " + name, {}).status();
     if (s.ok() && !release.ok()) s = release;
   }
   --tls_depth;
@@ -254,7 +254,23 @@ struct SqliteStore::Impl {
       return;
     }
     tls_txn = &txn;
-    for (Job* j : batch) j->result = RunInSavepoint(txn, *j->fn);
+    if (batch.size() == 1) {
+      // Alone in the batch: no savepoint needed (a failure rolls back the transaction), and
+      // none wanted, since every savepoint makes FTS5 flush its pending index segment.
+      Job* j = batch[0];
+      try {
+        j->result = (*j->fn)(txn);
+      } catch (const std::exception& e) {
+        j->result = Internal(std::string("exception in write transaction: ") + e.what());
+      }
+      if (!j->result.ok()) {
+        tls_txn = nullptr;
+        (void)writer->ExecScript("ROLLBACK");
+        return;
+      }
+    } else {
+      for (Job* j : batch) j->result = RunInSavepoint(txn, *j->fn);
+    }
     tls_txn = nullptr;
     Status commit = writer->ExecScript("COMMIT");
     if (!commit.ok()) {

@@ -271,28 +271,30 @@ Status ExplainConflict(store::Txn& t, WorkspaceId ws, const Contact& c, const St
   return original;
 }
 
-// Everything that can reject the contact, read-only: after this passes, the writes below
-// fail only on an internal error. That lets a batch skip a savepoint per item (with FTS5,
-// every savepoint flushes a tiny index segment, which made large batches crawl).
+// Everything that can reject the contact except uniqueness, read-only. Uniqueness is left
+// to the contact INSERT, the first write: a failed INSERT undoes only itself, so an item is
+// either rejected with nothing written or written whole. That lets a batch skip a
+// savepoint per item (with FTS5, every savepoint flushes a tiny index segment, which made
+// large batches crawl).
 Result<std::string> CheckInsert(store::Txn& t, WorkspaceId ws, Prepared& p, WriteCache& cache) {
-  Contact& c = p.contact;
-  ASSIGN_OR_RETURN(std::string company_name,
-                   CheckReferences(t, ws, c, {}, p.custom, true, true, cache));
-  RETURN_IF_ERROR(ExplainConflict(t, ws, c, Status::Ok()));
-  return company_name;
+  return CheckReferences(t, ws, p.contact, {}, p.custom, true, true, cache);
 }
 
 Result<Contact> WriteInsert(store::Txn& t, WorkspaceId ws, Prepared& p,
                             const std::string& company_name, Micros now, WriteCache& cache) {
   Contact& c = p.contact;
-  ASSIGN_OR_RETURN(
-      auto row,
+  auto row =
       t.QueryOne(kInsert, {ws.value, store::Opt(c.email), store::Opt(c.phone),
                            store::Opt(c.first_name), store::Opt(c.last_name),
                            store::Opt(c.birthday), store::Opt(c.timezone), c.lifecycle_stage,
                            store::Opt(c.owner_id), store::Opt(c.company_id), store::Opt(c.source),
-                           store::Opt(c.external_id), fields::EncodeCustom(c.custom), now}));
-  c.id = ContactId(row->Int(0));
+                           store::Opt(c.external_id), fields::EncodeCustom(c.custom), now});
+  if (!row) {
+    if (row.error().code() == StatusCode::kAlreadyExists)
+      return ExplainConflict(t, ws, c, row.error());
+    return row.error();
+  }
+  c.id = ContactId((*row)->Int(0));
   c.created_at = c.updated_at = now;
   RETURN_IF_ERROR(
       t.Exec(kFtsInsert, {c.id.value, FullName(c), c.email.value_or(""), company_name}).status());
@@ -418,8 +420,14 @@ Result<std::vector<Result<ContactId>>> ContactService::CreateBatch(
         results[i] = company_name.error();
         continue;
       }
-      ASSIGN_OR_RETURN(Contact c, WriteInsert(t, ws, *prepared[i], *company_name, now, cache));
-      results[i] = c.id;
+      auto c = WriteInsert(t, ws, *prepared[i], *company_name, now, cache);
+      if (!c) {
+        // A uniqueness conflict is found by the INSERT itself, which then wrote nothing.
+        if (c.error().code() != StatusCode::kAlreadyExists) return c.error();
+        results[i] = c.error();
+        continue;
+      }
+      results[i] = c->id;
     }
     return Status::Ok();
   });

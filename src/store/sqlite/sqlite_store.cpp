@@ -47,7 +47,7 @@ class Connection {
     const char* pragmas = read_only ? "PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768;"
                                     : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
                                       "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
-                                      "PRAGMA cache_size=-131072; PRAGMA wal_autocheckpoint=4000;";
+                                      "PRAGMA cache_size=-131072; PRAGMA wal_autocheckpoint=0;";
     Status s = c->ExecScript(pragmas);
     if (!s.ok()) return s;
     return c;
@@ -211,6 +211,47 @@ struct SqliteStore::Impl {
   SqliteOptions options;
   std::unique_ptr<Connection> writer;
   std::thread writer_thread;
+
+  // Checkpoints run on their own connection and thread, so copying the WAL into the
+  // database (and its fsync) never sits inside a commit that callers wait for. The
+  // writer's WAL hook wakes the checkpointer once the WAL holds kCheckpointPages.
+  static constexpr int kCheckpointPages = 4000;
+  std::unique_ptr<Connection> checkpointer;
+  std::thread checkpoint_thread;
+  std::mutex checkpoint_mu;
+  std::condition_variable checkpoint_cv;
+  bool checkpoint_wanted = false;
+  bool checkpoint_stop = false;
+
+  static int OnWalCommit(void* self, sqlite3*, const char*, int pages) {
+    auto* impl = static_cast<Impl*>(self);
+    if (pages >= kCheckpointPages) {
+      {
+        std::lock_guard lock(impl->checkpoint_mu);
+        impl->checkpoint_wanted = true;
+      }
+      impl->checkpoint_cv.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+  void CheckpointLoop() {
+    std::unique_lock lock(checkpoint_mu);
+    for (;;) {
+      checkpoint_cv.wait(lock, [&] { return checkpoint_wanted || checkpoint_stop; });
+      if (checkpoint_stop) return;
+      checkpoint_wanted = false;
+      lock.unlock();
+      int log = 0, done = 0;
+      if (sqlite3_wal_checkpoint_v2(checkpointer->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log,
+                                    &done) != SQLITE_OK) {
+        log::Warn("WAL checkpoint failed", {{"error", sqlite3_errmsg(checkpointer->db())}});
+      }
+      if (options.metrics)
+        options.metrics->Add("rapport_store_checkpoints_total", {{"store", "sqlite"}});
+      lock.lock();
+    }
+  }
   std::mutex mu;
   std::condition_variable work_cv;
   std::condition_variable done_cv;
@@ -346,6 +387,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
     impl->idle_readers.push_back(std::move(reader));
   }
   Impl* raw = impl.get();
+  ASSIGN_OR_RETURN(impl->checkpointer, Connection::Open(options.path, false));
+  sqlite3_wal_hook(impl->writer->db(), &Impl::OnWalCommit, raw);
+  impl->checkpoint_thread = std::thread([raw] { raw->CheckpointLoop(); });
   impl->writer_thread = std::thread([raw] { raw->WriterLoop(); });
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }
@@ -359,6 +403,13 @@ void SqliteStore::Close() {
   }
   impl_->work_cv.notify_all();
   if (impl_->writer_thread.joinable()) impl_->writer_thread.join();
+  {
+    std::lock_guard lock(impl_->checkpoint_mu);
+    impl_->checkpoint_stop = true;
+  }
+  impl_->checkpoint_cv.notify_all();
+  if (impl_->checkpoint_thread.joinable()) impl_->checkpoint_thread.join();
+  impl_->checkpointer.reset();
   {
     std::unique_lock lock(impl_->readers_mu);
     // Wait for readers in use to come back before closing them.

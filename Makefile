@@ -3,6 +3,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 DATA       ?= ./data
 LISTEN     ?= 127.0.0.1:8080
+OWNER_EMAIL ?= owner@example.com
 CMAKE_GEN  := -G Ninja
 
 .PHONY: all deps build asan-build run test bench format clean
@@ -17,7 +18,14 @@ build: deps
 	@cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD)
 
+# On first start (no database yet) creates the owner $(OWNER_EMAIL) and prints how to sign in.
 run: build
+	@if [ ! -f $(DATA)/rapport.db ]; then \
+	  pw=$$(./$(BUILD)/rapport user add --data $(DATA) --email $(OWNER_EMAIL) --role owner 2>/dev/null) && \
+	  echo "First start: created the owner $(OWNER_EMAIL) with the one-time password $$pw" && \
+	  echo "Sign in:  curl -c cookies.txt -H 'Content-Type: application/json' -d '{\"email\":\"$(OWNER_EMAIL)\",\"password\":\"'$$pw'\"}' http://$(LISTEN)/api/v1/auth/login" && \
+	  echo "Then change it (POST /api/v1/auth/password) or create an API key: ./$(BUILD)/rapport apikey create --data $(DATA) --role owner"; \
+	fi
 	./$(BUILD)/rapport serve --data $(DATA) --listen $(LISTEN)
 
 # The unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer (no server).

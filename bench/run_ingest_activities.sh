@@ -7,7 +7,8 @@
 #
 #   bash bench/run_ingest_activities.sh           # 5,000,000 activities, 200,000 contacts, wrk 10 s
 #   bash bench/run_ingest_activities.sh --small   # 20,000 activities, 2,000 contacts, wrk 2 s (ctest)
-#   bash bench/run_ingest_activities.sh --activities 1000000 [--contacts 200000] [--connections 4]
+#   bash bench/run_ingest_activities.sh --activities 1000000 [--contacts 200000] [--connections 4] \
+#       [--batch 5000]
 #
 # Environment: RAPPORT_BUILD_DIR (default: build), RAPPORT_API_KEY (sent as a bearer token
 # when set). Exits 77 (ctest: skipped) when the binaries are not built, 1 on any failure.
@@ -21,6 +22,7 @@ ingest_bin=$build_dir/bench/ingest_activities
 activities=5000000
 contacts=200000
 connections=4
+batch=5000
 hot=10000
 wrk_duration=10s
 while [[ $# -gt 0 ]]; do
@@ -29,7 +31,9 @@ while [[ $# -gt 0 ]]; do
     --activities) activities=${2:?}; shift ;;
     --contacts) contacts=${2:?}; shift ;;
     --connections) connections=${2:?}; shift ;;
-    *) echo "usage: $0 [--small] [--activities N] [--contacts N] [--connections N]" >&2; exit 2 ;;
+    --batch) batch=${2:?}; shift ;;
+    *) echo "usage: $0 [--small] [--activities N] [--contacts N] [--connections N] [--batch N]" >&2
+       exit 2 ;;
   esac
   shift
 done
@@ -110,7 +114,7 @@ echo "server: $url (pid $server_pid, data $work/data)"
 
 ingest_out=$work/ingest.out
 "$ingest_bin" --url "$url" --activities "$activities" --contacts "$contacts" \
-  --connections "$connections" --batch 5000 --seed 1 --hot-activities "$hot" | tee "$ingest_out" ||
+  --connections "$connections" --batch "$batch" --seed 1 --hot-activities "$hot" | tee "$ingest_out" ||
   fail "ingest_activities failed"
 
 # The contact with $hot activities, from the summary line.

@@ -80,11 +80,17 @@ constexpr std::string_view kCompanyTouches =
     " WHERE c.workspace_id = $1 AND c.company_id = $2"
     " UNION ALL SELECT channel, MAX(occurred_at) FROM activities WHERE workspace_id = $1"
     " AND company_id = $2 AND contact_id IS NULL GROUP BY channel) GROUP BY channel";
+// Contacts' daily buckets plus the company's own activities (those without a contact,
+// which have no buckets; companies have few of them).
 constexpr std::string_view kCompanyCounts =
-    "SELECT d.type, SUM(CASE WHEN d.day >= $3 THEN d.count ELSE 0 END), "
-    "SUM(CASE WHEN d.day >= $4 THEN d.count ELSE 0 END), SUM(d.count) FROM contact_activity_days d "
-    "JOIN contacts c ON c.id = d.contact_id WHERE c.workspace_id = $1 AND c.company_id = $2 "
-    "AND d.day >= $5 GROUP BY d.type ORDER BY d.type";
+    "SELECT type, SUM(c30), SUM(c90), SUM(c365) FROM ("
+    " SELECT d.type, CASE WHEN d.day >= $3 THEN d.count ELSE 0 END AS c30,"
+    " CASE WHEN d.day >= $4 THEN d.count ELSE 0 END AS c90, d.count AS c365"
+    " FROM contact_activity_days d JOIN contacts c ON c.id = d.contact_id"
+    " WHERE c.workspace_id = $1 AND c.company_id = $2 AND d.day >= $5"
+    " UNION ALL SELECT type, occurred_at >= $3 * 86400000000, occurred_at >= $4 * 86400000000, 1"
+    " FROM activities WHERE workspace_id = $1 AND company_id = $2 AND contact_id IS NULL"
+    " AND occurred_at >= $5 * 86400000000) GROUP BY type ORDER BY type";
 constexpr std::string_view kCompanyLastActivity =
     "SELECT MAX(occurred_at) FROM activities WHERE workspace_id = $1 AND (company_id = $2 OR "
     "contact_id IN (SELECT id FROM contacts WHERE workspace_id = $1 AND company_id = $2))";

@@ -24,8 +24,13 @@ Result<std::unique_ptr<App>> OpenApp(const std::string& data_dir) {
   app->companies = std::make_unique<accounts::CompanyService>(s, app->clock);
   app->contacts = std::make_unique<contacts::ContactService>(s, app->clock);
   app->activities = std::make_unique<activity::ActivityService>(s, app->clock, *app->contacts);
+  app->products = std::make_unique<orders::ProductService>(s, app->clock);
+  app->orders =
+      std::make_unique<orders::OrderService>(s, app->clock, *app->contacts, *app->activities);
   app->idempotency = std::make_unique<idempotency::IdempotencyService>(s, app->clock);
   app->api_keys = std::make_unique<auth::ApiKeyService>(s, app->clock);
+  app->users = std::make_unique<auth::UserService>(s, app->clock);
+  app->sessions = std::make_unique<auth::SessionService>(s, app->clock);
   return app;
 }
 

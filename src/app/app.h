@@ -9,11 +9,15 @@
 #include "accounts/company.h"
 #include "activity/activity.h"
 #include "auth/api_keys.h"
+#include "auth/rate_limit.h"
+#include "auth/sessions.h"
+#include "auth/users.h"
 #include "common/clock.h"
 #include "common/metrics.h"
 #include "contacts/contact.h"
 #include "fields/custom_field.h"
 #include "idempotency/idempotency.h"
+#include "orders/order.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tags/tag_service.h"
 
@@ -28,8 +32,12 @@ struct App {
   std::unique_ptr<accounts::CompanyService> companies;
   std::unique_ptr<contacts::ContactService> contacts;
   std::unique_ptr<activity::ActivityService> activities;
+  std::unique_ptr<orders::ProductService> products;
+  std::unique_ptr<orders::OrderService> orders;
   std::unique_ptr<idempotency::IdempotencyService> idempotency;
   std::unique_ptr<auth::ApiKeyService> api_keys;
+  std::unique_ptr<auth::UserService> users;
+  std::unique_ptr<auth::SessionService> sessions;
 };
 
 // Creates `data_dir` if needed, opens and migrates `<data_dir>/rapport.db`.
@@ -39,7 +47,18 @@ struct ServeOptions {
   std::string data_dir;
   std::string listen = "127.0.0.1:8080";
   int threads = 0;
+  bool trust_proxy = false;  // honour X-Forwarded-Proto/-For (https cookies, client address)
 };
+
+struct UserAddOptions {
+  std::string data_dir;
+  std::string email, name, role = "owner", workspace = "default";
+  bool password_stdin = false;
+};
+
+// `rapport user add`: creates the user (or adds an existing one to the workspace, which is
+// created when missing) and prints a one-time password unless one is read from stdin.
+int UserAdd(const UserAddOptions& options);
 
 // Serves until SIGINT/SIGTERM, then shuts down cleanly. Returns the process exit code.
 int Serve(const ServeOptions& options);

@@ -12,11 +12,11 @@
 namespace rapport::app {
 namespace {
 
-// Purges expired idempotency keys every hour until stopped.
+// Purges expired idempotency keys and dead sessions every hour until stopped.
 class Maintenance {
  public:
-  explicit Maintenance(idempotency::IdempotencyService& idem)
-      : idem_(idem), thread_([this] { Loop(); }) {}
+  Maintenance(idempotency::IdempotencyService& idem, auth::SessionService& sessions)
+      : idem_(idem), sessions_(sessions), thread_([this] { Loop(); }) {}
   ~Maintenance() {
     {
       std::lock_guard lock(mu_);
@@ -37,12 +37,16 @@ class Maintenance {
       } else if (*purged > 0) {
         log::Info("purged idempotency keys", {{"count", *purged}});
       }
+      if (auto s = sessions_.Purge(); !s) {
+        log::Warn("session purge failed", {{"error", s.error().message()}});
+      }
       lock.lock();
       cv_.wait_for(lock, std::chrono::hours(1), [&] { return stop_; });
     }
   }
 
   idempotency::IdempotencyService& idem_;
+  auth::SessionService& sessions_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
@@ -82,9 +86,17 @@ int Serve(const ServeOptions& options) {
   }
   App& app = **opened;
   std::atomic<bool> ready{false};
-  http::api::ApiContext ctx{*app.store,       app.metrics,     *app.contacts,
-                            *app.companies,   *app.fields,     *app.tags,
-                            *app.idempotency, *app.activities, ready};
+  auth::LoginLimiter login_limiter(app.clock);
+  http::api::AuthContext auth{*app.store,
+                              app.clock,
+                              *app.users,
+                              *app.sessions,
+                              *app.api_keys,
+                              login_limiter,
+                              {.tls = false, .trust_proxy = options.trust_proxy}};
+  http::api::ApiContext ctx{
+      *app.store,       app.metrics,     *app.contacts, *app.companies, *app.fields, *app.tags,
+      *app.idempotency, *app.activities, *app.orders,   *app.products,  ready,       auth};
   http::Router router;
   http::api::RegisterRoutes(router, ctx);
 
@@ -94,10 +106,17 @@ int Serve(const ServeOptions& options) {
     log::Error("cannot listen", {{"error", listening.message()}});
     return 1;
   }
+  auto members = app.store->Read(
+      [](store::Txn& t) { return t.QueryOne("SELECT COUNT(*) FROM workspace_members"); });
+  if (members && *members && (*members)->Int(0) == 0) {
+    log::Warn("no users yet: create the first owner with `rapport user add --data " +
+              options.data_dir +
+              " --email you@example.com --role owner`, then sign in with POST /api/v1/auth/login");
+  }
   log::Info("store ready",
             {{"data", options.data_dir}, {"schema_version", app.store->schema_version()}});
   {
-    Maintenance maintenance(*app.idempotency);
+    Maintenance maintenance(*app.idempotency, *app.sessions);
     ready = true;
     server.Run();  // returns after SIGINT/SIGTERM once in-flight requests finished
     ready = false;

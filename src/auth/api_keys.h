@@ -1,7 +1,7 @@
 // API keys for integrations: one workspace and one role each, shown once at creation and
 // stored only as a hash; the visible prefix identifies a key in lists and logs.
-// (Enforcement of roles and keys on requests arrives with the auth work; this module
-// already creates, verifies and revokes keys.) Thread-safe.
+// Requests present a key as `Authorization: Bearer <key>`; http/api/policy verifies it.
+// Thread-safe.
 #pragma once
 
 #include <optional>
@@ -38,7 +38,7 @@ class ApiKeyService {
   // Validation error for an unknown role or workspace.
   Result<CreatedKey> Create(WorkspaceId ws, std::string_view role, std::string_view name);
   // The key's record if `secret` is a live key (constant-time hash comparison);
-  // Unauthenticated otherwise. Records last_used_at.
+  // Unauthenticated otherwise. Records last_used_at (at most once a minute).
   Result<ApiKey> Verify(std::string_view secret);
   Status Revoke(WorkspaceId ws, ApiKeyId id);
   Result<std::vector<ApiKey>> List(WorkspaceId ws);

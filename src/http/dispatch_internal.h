@@ -12,8 +12,8 @@
 namespace rapport::http::internal {
 
 struct ParsedTarget {
-  std::string encoded_path;  // as sent, e.g. "/api/v1/tags/a%2Fb"
-  std::string path;          // percent-decoded
+  std::string encoded_path;                       // as sent, e.g. "/api/v1/tags/a%2Fb"
+  std::string path;                               // percent-decoded
   std::multimap<std::string, std::string> query;  // percent-decoded; '+' is a space
 };
 

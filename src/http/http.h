@@ -20,17 +20,28 @@
 
 namespace rapport::http {
 
+// Who sent a request, set by the API's policy layer after it verified a session cookie or
+// an API key (see http/api/policy.h). Absent on public routes.
+struct Principal {
+  int64_t workspace = 0;  // the workspace the request acts on
+  std::string role;       // the role in that workspace: owner, admin, manager, member, viewer
+  int64_t user_id = 0;    // 0 for API keys
+  int64_t api_key_id = 0;
+  int64_t session_id = 0;  // 0 unless authenticated by a session cookie
+};
+
 struct Request {
-  std::string method;  // "GET", "POST", ...
-  std::string target;  // as received, e.g. "/api/v1/contacts?limit=10"
-  std::string path;    // percent-decoded path without the query
-  std::multimap<std::string, std::string> query;   // percent-decoded query parameters
+  std::string method;                             // "GET", "POST", ...
+  std::string target;                             // as received, e.g. "/api/v1/contacts?limit=10"
+  std::string path;                               // percent-decoded path without the query
+  std::multimap<std::string, std::string> query;  // percent-decoded query parameters
   std::vector<std::pair<std::string, std::string>> headers;
   std::map<std::string, std::string> path_params;  // from "{name}" segments of the route
   std::string body;
   std::string request_id;
   std::string remote_address;
   std::string route;  // the matched route pattern, e.g. "/api/v1/contacts/{id}"
+  std::optional<Principal> principal;
 
   // Case-insensitive header lookup (first match).
   std::optional<std::string_view> Header(std::string_view name) const;
@@ -60,10 +71,17 @@ class Router {
     const Handler* handler = nullptr;  // null: see status
     std::string pattern;               // route label for logs and metrics
     std::map<std::string, std::string> params;
-    int status = 200;                  // 404 or 405 when handler is null
-    std::string allow;                 // for 405
+    int status = 200;   // 404 or 405 when handler is null
+    std::string allow;  // for 405
   };
   Match Find(std::string_view method, std::string_view path) const;
+
+  // Every registered route, in registration order.
+  struct Entry {
+    std::string method, pattern;
+    Handler handler;
+  };
+  std::vector<Entry> Entries() const;
 
  private:
   struct Route {

@@ -49,8 +49,8 @@ TEST(ProblemResponseTest, BodyShape) {
 }
 
 TEST(ProblemResponseTest, FieldErrors) {
-  Response r = ProblemResponse(ValidationFailed({{"email", "is not an email address"},
-                                                 {"custom.plan", "unknown option \"gold\""}}));
+  Response r = ProblemResponse(ValidationFailed(
+      {{"email", "is not an email address"}, {"custom.plan", "unknown option \"gold\""}}));
   EXPECT_EQ(r.status, 422);
   boost::json::object b = Body(r);
   EXPECT_EQ(b.at("title"), "Unprocessable Content");

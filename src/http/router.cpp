@@ -127,6 +127,13 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
   return m;
 }
 
+std::vector<Router::Entry> Router::Entries() const {
+  std::vector<Entry> out;
+  out.reserve(routes_.size());
+  for (const Route& r : routes_) out.push_back({r.method, r.pattern, r.handler});
+  return out;
+}
+
 namespace internal {
 
 Response Dispatch(const Router& router, Request& request) {
@@ -149,9 +156,8 @@ Response Dispatch(const Router& router, Request& request) {
   try {
     return (*match.handler)(request);
   } catch (const std::exception& e) {
-    log::Error("handler threw", {{"request_id", request.request_id},
-                                 {"route", request.route},
-                                 {"error", e.what()}});
+    log::Error("handler threw",
+               {{"request_id", request.request_id}, {"route", request.route}, {"error", e.what()}});
   } catch (...) {
     log::Error("handler threw", {{"request_id", request.request_id},
                                  {"route", request.route},

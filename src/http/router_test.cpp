@@ -83,8 +83,8 @@ TEST_F(RouterTest, TrailingSlashIsIgnored) {
 }
 
 TEST_F(RouterTest, UnknownPathIs404) {
-  for (const char* path : {"/nope", "/api/v1", "/api/v1/contacts/1/tags", "/api/v1/contacts//tags/x",
-                           "/api/v1/contacts/1/tags/x/y"}) {
+  for (const char* path : {"/nope", "/api/v1", "/api/v1/contacts/1/tags",
+                           "/api/v1/contacts//tags/x", "/api/v1/contacts/1/tags/x/y"}) {
     Router::Match m = router_.Find("GET", path);
     EXPECT_EQ(m.handler, nullptr) << path;
     EXPECT_EQ(m.status, 404) << path;
@@ -123,6 +123,17 @@ TEST_F(RouterTest, MethodsAreCaseSensitive) {
   EXPECT_EQ(router_.Find("get", "/api/v1/contacts").status, 405);
 }
 
+TEST_F(RouterTest, EntriesListRoutesInOrder) {
+  std::vector<Router::Entry> entries = router_.Entries();
+  ASSERT_EQ(entries.size(), 7u);
+  EXPECT_EQ(entries[0].method, "GET");
+  EXPECT_EQ(entries[0].pattern, "/api/v1/contacts");
+  EXPECT_EQ(entries[5].method, "PUT");
+  EXPECT_EQ(entries[5].pattern, "/api/v1/contacts/{id}/tags/{name}");
+  Request req;
+  EXPECT_EQ(entries[1].handler(req).body, "create");
+}
+
 TEST(RouterAddTest, RejectsRelativePattern) {
   Router r;
   EXPECT_THROW(r.Add("GET", "contacts", Named("x")), std::invalid_argument);
@@ -139,7 +150,8 @@ TEST(RouterAddTest, PatternLabelDropsTrailingSlash) {
 // --- request target parsing and dispatch -------------------------------------------------
 
 TEST(ParseTargetTest, DecodesPathAndQuery) {
-  auto t = internal::ParseTarget("/api/v1/contacts/a%20b?limit=10&q=caf%C3%A9+au+lait&tag=a&tag=b&flag");
+  auto t =
+      internal::ParseTarget("/api/v1/contacts/a%20b?limit=10&q=caf%C3%A9+au+lait&tag=a&tag=b&flag");
   ASSERT_TRUE(t.has_value()) << t.error().message();
   EXPECT_EQ(t->path, "/api/v1/contacts/a b");
   EXPECT_EQ(t->encoded_path, "/api/v1/contacts/a%20b");

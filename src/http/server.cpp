@@ -6,10 +6,27 @@
 // a handler blocked on a store commit never stalls an I/O thread. A connection's socket and
 // timer are only touched on that connection's strand; the acceptor, the signal set and the
 // shutdown sequence live on one "control" strand.
-#include "http/beast_pch_internal.h"  // first: it is the precompiled header
-
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
 #include <chrono>
 #include <csignal>
 #include <exception>
@@ -46,8 +63,8 @@ constexpr std::string_view kOpenConnections = "rapport_http_open_connections";
 constexpr size_t kFirstReadBytes = 4096;
 // After a 413 the client may still be sending its body: read and drop at most this much (for
 // at most kLingerTime) before closing, so the client sees the response rather than a reset.
-constexpr size_t kMaxLingerBytes = 16 * 1024 * 1024;
-constexpr std::chrono::seconds kLingerTime{2};
+constexpr size_t kMaxLingerBytes = 64 * 1024 * 1024;
+constexpr std::chrono::seconds kLingerTime{5};
 
 std::string ToStd(beast::string_view s) { return std::string(s.data(), s.size()); }
 
@@ -148,10 +165,14 @@ int StatusForReadError(const error_code& ec, bool timed_out) {
 
 std::string DetailForStatus(int status, const ServerOptions& o) {
   switch (status) {
-    case 408: return "timed out reading the request";
-    case 413: return "request body larger than " + std::to_string(o.max_body_bytes) + " bytes";
-    case 431: return "request header larger than " + std::to_string(o.max_header_bytes) + " bytes";
-    default: return "malformed HTTP request";
+    case 408:
+      return "timed out reading the request";
+    case 413:
+      return "request body larger than " + std::to_string(o.max_body_bytes) + " bytes";
+    case 431:
+      return "request header larger than " + std::to_string(o.max_header_bytes) + " bytes";
+    default:
+      return "malformed HTTP request";
   }
 }
 
@@ -214,7 +235,8 @@ struct Server::Impl {
   Metrics& metrics;
   const int io_threads;
 
-  // Destroyed last: pending handlers (and the coroutine frames they own) go with it.
+  // Destroyed after the members below: pending handlers (and the coroutine frames they own)
+  // go with it.
   asio::io_context ioc;
   asio::strand<asio::io_context::executor_type> control;
   tcp::acceptor acceptor;
@@ -244,8 +266,8 @@ Status Server::Impl::Listen() {
     endpoint = tcp::endpoint(address, options.port);
   } else {
     tcp::resolver resolver(ioc);
-    auto results = resolver.resolve(options.host, std::to_string(options.port),
-                                    tcp::resolver::passive, ec);
+    auto results =
+        resolver.resolve(options.host, std::to_string(options.port), tcp::resolver::passive, ec);
     if (ec) return fail(ec);
     if (results.empty()) return fail(asio::error::host_not_found);
     endpoint = results.begin()->endpoint();
@@ -366,7 +388,8 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Conn> c) {
         c->idle = true;
         if (stopping) break;
         Arm(c, first_request ? options.read_timeout : options.idle_timeout);
-        auto [ec, n] = co_await c->socket.async_read_some(buffer.prepare(kFirstReadBytes), kNoThrow);
+        auto [ec, n] =
+            co_await c->socket.async_read_some(buffer.prepare(kFirstReadBytes), kNoThrow);
         Disarm(*c);
         c->idle = false;
         if (ec) break;  // idle timeout, peer closed, or shut down while idle
@@ -384,8 +407,7 @@ asio::awaitable<void> Server::Impl::Session(std::shared_ptr<Conn> c) {
       if (!ec && !parser.is_done()) {
         auto expect = parser.get()[bhttp::field::expect];
         if (EqualsIgnoreCase(std::string_view(expect.data(), expect.size()), "100-continue")) {
-          bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_,
-                                                  parser.get().version()};
+          bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.get().version()};
           std::tie(ec, n) = co_await bhttp::async_write(c->socket, cont, kNoThrow);
         }
       }
@@ -473,6 +495,15 @@ asio::awaitable<size_t> Server::Impl::Write(const std::shared_ptr<Conn>& c, Resp
     res.insert(name, value);
   }
   res.set("X-Request-Id", request_id);
+  // Security headers on every response, including 404/405 and read errors. Handlers may
+  // not weaken them (a handler's own value wins only where it is stricter by construction:
+  // none is set by handlers today).
+  res.set("Content-Security-Policy",
+          "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; "
+          "form-action 'self'; frame-ancestors 'none'");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Referrer-Policy", "same-origin");
+  res.set("X-Frame-Options", "DENY");
   res.keep_alive(keep_alive);
   // 1xx, 204 and 304 must not carry a body nor (1xx, 204) a Content-Length (RFC 9110 8.6).
   const bool bodyless = resp.status < 200 || resp.status == 204 || resp.status == 304;
@@ -517,8 +548,9 @@ void Server::Impl::Record(const std::string& request_id, std::string_view method
   const double seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
   const std::string route_label = route.empty() ? "unmatched" : std::string(route);
   const std::string method_label = MethodLabel(method);
-  metrics.Add(kRequestsTotal,
-              {{"route", route_label}, {"method", method_label}, {"status", std::to_string(status)}});
+  metrics.Add(
+      kRequestsTotal,
+      {{"route", route_label}, {"method", method_label}, {"status", std::to_string(status)}});
   metrics.Observe(kRequestDuration, {{"route", route_label}, {"method", method_label}}, seconds);
   log::Info("request", {{"request_id", request_id},
                         {"method", method},

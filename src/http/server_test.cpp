@@ -213,9 +213,8 @@ class ServerTest : public ::testing::Test {
       r.SetHeader("X-Echo", "1");
       return r;
     });
-    router_.Add("GET", "/boom", [](Request&) -> Response {
-      throw std::runtime_error("secret database detail");
-    });
+    router_.Add("GET", "/boom",
+                [](Request&) -> Response { throw std::runtime_error("secret database detail"); });
     router_.Add("GET", "/empty", [](Request&) {
       Response r;
       r.status = 204;
@@ -549,15 +548,19 @@ TEST_F(ServerTest, MetricsAreRecordedByRoutePattern) {
   ASSERT_TRUE(c.Send("BREW /nope HTTP/1.1\r\nHost: t\r\n\r\n"));
   ASSERT_TRUE(c.Read());
   // Metrics are recorded just after the response is written: poll briefly.
-  EXPECT_TRUE(WaitForMetric("rapport_http_requests_total{route=\"/echo/{name}\",method=\"GET\","
-                            "status=\"200\"} 2\n"));
-  EXPECT_TRUE(WaitForMetric("rapport_http_requests_total{route=\"unmatched\",method=\"GET\","
-                            "status=\"404\"} 1\n"));
-  EXPECT_TRUE(WaitForMetric("rapport_http_requests_total{route=\"/hello\",method=\"DELETE\","
-                            "status=\"405\"} 1\n"));
+  EXPECT_TRUE(
+      WaitForMetric("rapport_http_requests_total{route=\"/echo/{name}\",method=\"GET\","
+                    "status=\"200\"} 2\n"));
+  EXPECT_TRUE(
+      WaitForMetric("rapport_http_requests_total{route=\"unmatched\",method=\"GET\","
+                    "status=\"404\"} 1\n"));
+  EXPECT_TRUE(
+      WaitForMetric("rapport_http_requests_total{route=\"/hello\",method=\"DELETE\","
+                    "status=\"405\"} 1\n"));
   EXPECT_TRUE(WaitForMetric("method=\"OTHER\",status=\"404\"} 1\n"));
-  EXPECT_TRUE(WaitForMetric("rapport_http_request_duration_seconds_count{route=\"/echo/{name}\","
-                            "method=\"GET\"} 2\n"));
+  EXPECT_TRUE(
+      WaitForMetric("rapport_http_request_duration_seconds_count{route=\"/echo/{name}\","
+                    "method=\"GET\"} 2\n"));
   EXPECT_TRUE(WaitForMetric("rapport_http_open_connections 1\n"));
   std::string text = metrics_.RenderPrometheus();
   EXPECT_EQ(text.find("/echo/a"), std::string::npos) << "raw paths must not become labels";
@@ -653,8 +656,7 @@ TEST_F(ServerTest, ListenFailsWhenPortTaken) {
   Status s = second.Listen();
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.code(), StatusCode::kUnavailable);
-  EXPECT_EQ(s.message().rfind("cannot listen on 127.0.0.1:" + std::to_string(port()) + ": ", 0),
-            0u)
+  EXPECT_EQ(s.message().rfind("cannot listen on 127.0.0.1:" + std::to_string(port()) + ": ", 0), 0u)
       << s.message();
 }
 

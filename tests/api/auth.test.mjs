@@ -223,7 +223,7 @@ it('API keys: shown once, prefix visible, scoped role, last_used_at, immediate r
   assertProblem(await request(srv, 'POST', `${API}/api-keys`, { body: { role: 'root' } }), 422, ['role']);
 });
 
-it('users and roles: only owner/admin manage; role changes are audited; last owner stays', async (t, srv) => {
+it('users and roles: only owner/admin manage; role changes apply at once and are audited', async (t, srv) => {
   const res = expectStatus(await request(srv, 'POST', `${API}/users`, { body: { email: uniqEmail('gen'), role: 'member' } }), 201);
   assert.equal(typeof res.body.password, 'string', 'a one-time password for a new user without one');
   secrets.add(res.body.password);

@@ -1,6 +1,7 @@
+#include "http/api/codec.h"
+
 #include <gtest/gtest.h>
 
-#include "http/api/codec.h"
 #include "http/api/codecs.h"
 
 namespace rapport::http::api {

@@ -24,20 +24,22 @@ Result<accounts::CompanyQuery> ParseListQuery(const Request& req) {
 
 }  // namespace
 
-void AddCompanyRoutes(Router& router, ApiContext& ctx) {
+void AddCompanyRoutes(Routes& routes, ApiContext& ctx) {
   auto& svc = ctx.companies;
 
-  router.Add("POST", "/api/v1/companies", Idempotent(ctx.idempotency, [&svc](Request& req) {
-    return Handle([&]() -> Result<Response> {
-      ASSIGN_OR_RETURN(auto body, BodyObject(req));
-      accounts::CompanyFields fields;
-      if (Status s = DecodeCompany(body, fields); !s.ok()) return MergeErrors(s, svc.Check(fields, true));
-      ASSIGN_OR_RETURN(auto c, svc.Create(WorkspaceOf(req), fields));
-      return Json(201, EncodeCompany(c), c.version, Location(c.id.value));
-    });
-  }));
+  routes.Add("POST", "/api/v1/companies", Create(auth::Resource::kCompany),
+             Idempotent(ctx.idempotency, [&svc](Request& req) {
+               return Handle([&]() -> Result<Response> {
+                 ASSIGN_OR_RETURN(auto body, BodyObject(req));
+                 accounts::CompanyFields fields;
+                 if (Status s = DecodeCompany(body, fields); !s.ok())
+                   return MergeErrors(s, svc.Check(fields, true));
+                 ASSIGN_OR_RETURN(auto c, svc.Create(WorkspaceOf(req), fields));
+                 return Json(201, EncodeCompany(c), c.version, Location(c.id.value));
+               });
+             }));
 
-  router.Add("GET", "/api/v1/companies", [&svc](Request& req) {
+  routes.Add("GET", "/api/v1/companies", Read(auth::Resource::kCompany), [&svc](Request& req) {
     return Handle([&]() -> Result<Response> {
       ASSIGN_OR_RETURN(auto query, ParseListQuery(req));
       ASSIGN_OR_RETURN(auto page, svc.List(WorkspaceOf(req), query));
@@ -47,7 +49,7 @@ void AddCompanyRoutes(Router& router, ApiContext& ctx) {
     });
   });
 
-  router.Add("GET", "/api/v1/companies/{id}", [&svc](Request& req) {
+  routes.Add("GET", "/api/v1/companies/{id}", Read(auth::Resource::kCompany), [&svc](Request& req) {
     return Handle([&]() -> Result<Response> {
       ASSIGN_OR_RETURN(int64_t id, PathId(req, "company"));
       ASSIGN_OR_RETURN(auto c, svc.Get(WorkspaceOf(req), CompanyId(id)));
@@ -55,43 +57,49 @@ void AddCompanyRoutes(Router& router, ApiContext& ctx) {
     });
   });
 
-  router.Add("PATCH", "/api/v1/companies/{id}", [&svc](Request& req) {
-    return Handle([&]() -> Result<Response> {
-      ASSIGN_OR_RETURN(int64_t id, PathId(req, "company"));
-      ASSIGN_OR_RETURN(auto version, IfMatch(req));
-      ASSIGN_OR_RETURN(auto body, BodyObject(req));
-      accounts::CompanyFields patch;
-      if (Status s = DecodeCompany(body, patch); !s.ok()) return MergeErrors(s, svc.Check(patch, false));
-      ASSIGN_OR_RETURN(auto c, svc.Update(WorkspaceOf(req), CompanyId(id), patch, version));
-      return Json(200, EncodeCompany(c), c.version);
-    });
-  });
+  routes.Add(
+      "PATCH", "/api/v1/companies/{id}", Update(auth::Resource::kCompany), [&svc](Request& req) {
+        return Handle([&]() -> Result<Response> {
+          ASSIGN_OR_RETURN(int64_t id, PathId(req, "company"));
+          ASSIGN_OR_RETURN(auto version, IfMatch(req));
+          ASSIGN_OR_RETURN(auto body, BodyObject(req));
+          accounts::CompanyFields patch;
+          if (Status s = DecodeCompany(body, patch); !s.ok())
+            return MergeErrors(s, svc.Check(patch, false));
+          ASSIGN_OR_RETURN(auto c, svc.Update(WorkspaceOf(req), CompanyId(id), patch, version));
+          return Json(200, EncodeCompany(c), c.version);
+        });
+      });
 
-  router.Add("DELETE", "/api/v1/companies/{id}", [&svc](Request& req) {
-    return Handle([&]() -> Result<Response> {
-      ASSIGN_OR_RETURN(int64_t id, PathId(req, "company"));
-      ASSIGN_OR_RETURN(auto version, IfMatch(req));
-      RETURN_IF_ERROR(svc.Delete(WorkspaceOf(req), CompanyId(id), version));
-      return NoContent();
-    });
-  });
+  routes.Add("DELETE", "/api/v1/companies/{id}", Delete(auth::Resource::kCompany),
+             [&svc](Request& req) {
+               return Handle([&]() -> Result<Response> {
+                 ASSIGN_OR_RETURN(int64_t id, PathId(req, "company"));
+                 ASSIGN_OR_RETURN(auto version, IfMatch(req));
+                 RETURN_IF_ERROR(svc.Delete(WorkspaceOf(req), CompanyId(id), version));
+                 return NoContent();
+               });
+             });
 
-  router.Add("POST", "/api/v1/companies/{id}/tags", Idempotent(ctx.idempotency, [&svc](Request& req) {
-    return Handle([&]() -> Result<Response> {
-      ASSIGN_OR_RETURN(int64_t id, PathId(req, "company"));
-      ASSIGN_OR_RETURN(auto tags, TagListBody(req));
-      ASSIGN_OR_RETURN(auto c, svc.AddTags(WorkspaceOf(req), CompanyId(id), tags));
-      return Json(200, EncodeCompany(c), c.version);
-    });
-  }));
+  routes.Add("POST", "/api/v1/companies/{id}/tags", Update(auth::Resource::kCompany),
+             Idempotent(ctx.idempotency, [&svc](Request& req) {
+               return Handle([&]() -> Result<Response> {
+                 ASSIGN_OR_RETURN(int64_t id, PathId(req, "company"));
+                 ASSIGN_OR_RETURN(auto tags, TagListBody(req));
+                 ASSIGN_OR_RETURN(auto c, svc.AddTags(WorkspaceOf(req), CompanyId(id), tags));
+                 return Json(200, EncodeCompany(c), c.version);
+               });
+             }));
 
-  router.Add("DELETE", "/api/v1/companies/{id}/tags/{name}", [&svc](Request& req) {
-    return Handle([&]() -> Result<Response> {
-      ASSIGN_OR_RETURN(int64_t id, PathId(req, "company"));
-      ASSIGN_OR_RETURN(auto c, svc.RemoveTag(WorkspaceOf(req), CompanyId(id), req.path_params["name"]));
-      return Json(200, EncodeCompany(c), c.version);
-    });
-  });
+  routes.Add("DELETE", "/api/v1/companies/{id}/tags/{name}", Update(auth::Resource::kCompany),
+             [&svc](Request& req) {
+               return Handle([&]() -> Result<Response> {
+                 ASSIGN_OR_RETURN(int64_t id, PathId(req, "company"));
+                 ASSIGN_OR_RETURN(auto c, svc.RemoveTag(WorkspaceOf(req), CompanyId(id),
+                                                        req.path_params["name"]));
+                 return Json(200, EncodeCompany(c), c.version);
+               });
+             });
 }
 
 }  // namespace rapport::http::api

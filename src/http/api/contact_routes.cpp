@@ -27,7 +27,8 @@ Result<contacts::ContactQuery> ParseListQuery(const Request& req) {
       q.company_id = std::stoll(std::string(*c), &used);
       if (used != c->size()) throw std::invalid_argument("trailing characters");
     } catch (const std::exception&) {
-      return InvalidArgument("company_id must be an integer", {{"company_id", "must be an integer"}});
+      return InvalidArgument("company_id must be an integer",
+                             {{"company_id", "must be an integer"}});
     }
   }
   return q;
@@ -35,85 +36,92 @@ Result<contacts::ContactQuery> ParseListQuery(const Request& req) {
 
 }  // namespace
 
-void AddContactRoutes(Router& router, ApiContext& ctx) {
+void AddContactRoutes(Routes& routes, ApiContext& ctx) {
   auto& svc = ctx.contacts;
 
-  router.Add("POST", "/api/v1/contacts", Idempotent(ctx.idempotency, [&svc](Request& req) {
-    return Handle([&]() -> Result<Response> {
-      ASSIGN_OR_RETURN(auto body, BodyObject(req));
-      contacts::ContactFields fields;
-      if (Status s = DecodeContact(body, fields); !s.ok()) return MergeErrors(s, svc.Check(fields, true));
-      ASSIGN_OR_RETURN(auto c, svc.Create(WorkspaceOf(req), fields));
-      return Json(201, EncodeContact(c), c.version, Location(c.id.value));
-    });
-  }));
+  routes.Add("POST", "/api/v1/contacts", Create(auth::Resource::kContact),
+             Idempotent(ctx.idempotency, [&svc](Request& req) {
+               return Handle([&]() -> Result<Response> {
+                 ASSIGN_OR_RETURN(auto body, BodyObject(req));
+                 contacts::ContactFields fields;
+                 if (Status s = DecodeContact(body, fields); !s.ok())
+                   return MergeErrors(s, svc.Check(fields, true));
+                 ASSIGN_OR_RETURN(auto c, svc.Create(WorkspaceOf(req), fields));
+                 return Json(201, EncodeContact(c), c.version, Location(c.id.value));
+               });
+             }));
 
-  router.Add("POST", "/api/v1/contacts/batch", Idempotent(ctx.idempotency, [&svc](Request& req) {
-    return Handle([&]() -> Result<Response> {
-      ASSIGN_OR_RETURN(auto body, BodyObject(req));
-      const json::value* items = body.if_contains("contacts");
-      if (!items || !items->is_array()) {
-        return ValidationFailed({{"contacts", "must be an array of contacts"}});
-      }
-      for (const auto& [k, v] : body) {
-        if (k != "contacts") return ValidationFailed({{std::string(k), "unknown field"}});
-      }
-      const auto& array = items->as_array();
-      if (array.size() > contacts::kMaxBatch) {
-        return InvalidArgument("a batch holds at most 1000 contacts",
-                               {{"contacts", "must hold at most 1000 items"}});
-      }
-      // Items that fail to decode get their error now; the rest go to the service.
-      std::vector<std::optional<Status>> decode_errors(array.size());
-      std::vector<contacts::ContactFields> good;
-      std::vector<size_t> good_index;
-      for (size_t i = 0; i < array.size(); ++i) {
-        std::string prefix = "contacts[" + std::to_string(i) + "].";
-        if (!array[i].is_object()) {
-          decode_errors[i] = ValidationFailed({{"contacts[" + std::to_string(i) + "]", "must be an object"}});
-          continue;
-        }
-        contacts::ContactFields f;
-        if (Status s = DecodeContact(array[i].as_object(), f, prefix); !s.ok()) {
-          decode_errors[i] = MergeErrors(s, svc.Check(f, true));
-          continue;
-        }
-        good.push_back(std::move(f));
-        good_index.push_back(i);
-      }
-      ASSIGN_OR_RETURN(auto created, svc.CreateBatch(WorkspaceOf(req), good));
-      json::array results(array.size());
-      int64_t ok = 0;
-      auto error_entry = [](size_t i, const Status& s, const std::string& prefix) {
-        std::vector<FieldError> fields;
-        for (const auto& f : s.fields()) {
-          fields.push_back({f.field.starts_with(prefix) ? f.field : prefix + f.field, f.message});
-        }
-        Status prefixed(s.code(), s.message(), std::move(fields));
-        prefixed.conflicting_id = s.conflicting_id;
-        Response p = ProblemResponse(prefixed);
-        return json::object{{"index", i}, {"status", p.status}, {"error", json::parse(p.body)}};
-      };
-      for (size_t i = 0; i < array.size(); ++i) {
-        if (decode_errors[i]) results[i] = error_entry(i, *decode_errors[i], "");
-      }
-      for (size_t k = 0; k < good.size(); ++k) {
-        size_t i = good_index[k];
-        if (created[k]) {
-          ++ok;
-          results[i] = json::object{{"index", i}, {"status", 201}, {"id", created[k]->value}};
-        } else {
-          results[i] = error_entry(i, created[k].error(), "contacts[" + std::to_string(i) + "].");
-        }
-      }
-      json::object out{{"results", std::move(results)},
-                       {"created", ok},
-                       {"failed", static_cast<int64_t>(array.size()) - ok}};
-      return Json(200, out);
-    });
-  }));
+  routes.Add(
+      "POST", "/api/v1/contacts/batch", Create(auth::Resource::kContact),
+      Idempotent(ctx.idempotency, [&svc](Request& req) {
+        return Handle([&]() -> Result<Response> {
+          ASSIGN_OR_RETURN(auto body, BodyObject(req));
+          const json::value* items = body.if_contains("contacts");
+          if (!items || !items->is_array()) {
+            return ValidationFailed({{"contacts", "must be an array of contacts"}});
+          }
+          for (const auto& [k, v] : body) {
+            if (k != "contacts") return ValidationFailed({{std::string(k), "unknown field"}});
+          }
+          const auto& array = items->as_array();
+          if (array.size() > contacts::kMaxBatch) {
+            return InvalidArgument("a batch holds at most 1000 contacts",
+                                   {{"contacts", "must hold at most 1000 items"}});
+          }
+          // Items that fail to decode get their error now; the rest go to the service.
+          std::vector<std::optional<Status>> decode_errors(array.size());
+          std::vector<contacts::ContactFields> good;
+          std::vector<size_t> good_index;
+          for (size_t i = 0; i < array.size(); ++i) {
+            std::string prefix = "contacts[" + std::to_string(i) + "].";
+            if (!array[i].is_object()) {
+              decode_errors[i] =
+                  ValidationFailed({{"contacts[" + std::to_string(i) + "]", "must be an object"}});
+              continue;
+            }
+            contacts::ContactFields f;
+            if (Status s = DecodeContact(array[i].as_object(), f, prefix); !s.ok()) {
+              decode_errors[i] = MergeErrors(s, svc.Check(f, true));
+              continue;
+            }
+            good.push_back(std::move(f));
+            good_index.push_back(i);
+          }
+          ASSIGN_OR_RETURN(auto created, svc.CreateBatch(WorkspaceOf(req), good));
+          json::array results(array.size());
+          int64_t ok = 0;
+          auto error_entry = [](size_t i, const Status& s, const std::string& prefix) {
+            std::vector<FieldError> fields;
+            for (const auto& f : s.fields()) {
+              fields.push_back(
+                  {f.field.starts_with(prefix) ? f.field : prefix + f.field, f.message});
+            }
+            Status prefixed(s.code(), s.message(), std::move(fields));
+            prefixed.conflicting_id = s.conflicting_id;
+            Response p = ProblemResponse(prefixed);
+            return json::object{{"index", i}, {"status", p.status}, {"error", json::parse(p.body)}};
+          };
+          for (size_t i = 0; i < array.size(); ++i) {
+            if (decode_errors[i]) results[i] = error_entry(i, *decode_errors[i], "");
+          }
+          for (size_t k = 0; k < good.size(); ++k) {
+            size_t i = good_index[k];
+            if (created[k]) {
+              ++ok;
+              results[i] = json::object{{"index", i}, {"status", 201}, {"id", created[k]->value}};
+            } else {
+              results[i] =
+                  error_entry(i, created[k].error(), "contacts[" + std::to_string(i) + "].");
+            }
+          }
+          json::object out{{"results", std::move(results)},
+                           {"created", ok},
+                           {"failed", static_cast<int64_t>(array.size()) - ok}};
+          return Json(200, out);
+        });
+      }));
 
-  router.Add("GET", "/api/v1/contacts", [&svc](Request& req) {
+  routes.Add("GET", "/api/v1/contacts", Read(auth::Resource::kContact), [&svc](Request& req) {
     return Handle([&]() -> Result<Response> {
       ASSIGN_OR_RETURN(auto query, ParseListQuery(req));
       ASSIGN_OR_RETURN(auto page, svc.List(WorkspaceOf(req), query));
@@ -124,7 +132,7 @@ void AddContactRoutes(Router& router, ApiContext& ctx) {
     });
   });
 
-  router.Add("GET", "/api/v1/contacts/{id}", [&svc](Request& req) {
+  routes.Add("GET", "/api/v1/contacts/{id}", Read(auth::Resource::kContact), [&svc](Request& req) {
     return Handle([&]() -> Result<Response> {
       ASSIGN_OR_RETURN(int64_t id, PathId(req, "contact"));
       ASSIGN_OR_RETURN(auto c, svc.Get(WorkspaceOf(req), ContactId(id)));
@@ -132,43 +140,49 @@ void AddContactRoutes(Router& router, ApiContext& ctx) {
     });
   });
 
-  router.Add("PATCH", "/api/v1/contacts/{id}", [&svc](Request& req) {
-    return Handle([&]() -> Result<Response> {
-      ASSIGN_OR_RETURN(int64_t id, PathId(req, "contact"));
-      ASSIGN_OR_RETURN(auto version, IfMatch(req));
-      ASSIGN_OR_RETURN(auto body, BodyObject(req));
-      contacts::ContactFields patch;
-      if (Status s = DecodeContact(body, patch); !s.ok()) return MergeErrors(s, svc.Check(patch, false));
-      ASSIGN_OR_RETURN(auto c, svc.Update(WorkspaceOf(req), ContactId(id), patch, version));
-      return Json(200, EncodeContact(c), c.version);
-    });
-  });
+  routes.Add(
+      "PATCH", "/api/v1/contacts/{id}", Update(auth::Resource::kContact), [&svc](Request& req) {
+        return Handle([&]() -> Result<Response> {
+          ASSIGN_OR_RETURN(int64_t id, PathId(req, "contact"));
+          ASSIGN_OR_RETURN(auto version, IfMatch(req));
+          ASSIGN_OR_RETURN(auto body, BodyObject(req));
+          contacts::ContactFields patch;
+          if (Status s = DecodeContact(body, patch); !s.ok())
+            return MergeErrors(s, svc.Check(patch, false));
+          ASSIGN_OR_RETURN(auto c, svc.Update(WorkspaceOf(req), ContactId(id), patch, version));
+          return Json(200, EncodeContact(c), c.version);
+        });
+      });
 
-  router.Add("DELETE", "/api/v1/contacts/{id}", [&svc](Request& req) {
-    return Handle([&]() -> Result<Response> {
-      ASSIGN_OR_RETURN(int64_t id, PathId(req, "contact"));
-      ASSIGN_OR_RETURN(auto version, IfMatch(req));
-      RETURN_IF_ERROR(svc.Delete(WorkspaceOf(req), ContactId(id), version));
-      return NoContent();
-    });
-  });
+  routes.Add("DELETE", "/api/v1/contacts/{id}", Delete(auth::Resource::kContact),
+             [&svc](Request& req) {
+               return Handle([&]() -> Result<Response> {
+                 ASSIGN_OR_RETURN(int64_t id, PathId(req, "contact"));
+                 ASSIGN_OR_RETURN(auto version, IfMatch(req));
+                 RETURN_IF_ERROR(svc.Delete(WorkspaceOf(req), ContactId(id), version));
+                 return NoContent();
+               });
+             });
 
-  router.Add("POST", "/api/v1/contacts/{id}/tags", Idempotent(ctx.idempotency, [&svc](Request& req) {
-    return Handle([&]() -> Result<Response> {
-      ASSIGN_OR_RETURN(int64_t id, PathId(req, "contact"));
-      ASSIGN_OR_RETURN(auto tags, TagListBody(req));
-      ASSIGN_OR_RETURN(auto c, svc.AddTags(WorkspaceOf(req), ContactId(id), tags));
-      return Json(200, EncodeContact(c), c.version);
-    });
-  }));
+  routes.Add("POST", "/api/v1/contacts/{id}/tags", Update(auth::Resource::kContact),
+             Idempotent(ctx.idempotency, [&svc](Request& req) {
+               return Handle([&]() -> Result<Response> {
+                 ASSIGN_OR_RETURN(int64_t id, PathId(req, "contact"));
+                 ASSIGN_OR_RETURN(auto tags, TagListBody(req));
+                 ASSIGN_OR_RETURN(auto c, svc.AddTags(WorkspaceOf(req), ContactId(id), tags));
+                 return Json(200, EncodeContact(c), c.version);
+               });
+             }));
 
-  router.Add("DELETE", "/api/v1/contacts/{id}/tags/{name}", [&svc](Request& req) {
-    return Handle([&]() -> Result<Response> {
-      ASSIGN_OR_RETURN(int64_t id, PathId(req, "contact"));
-      ASSIGN_OR_RETURN(auto c, svc.RemoveTag(WorkspaceOf(req), ContactId(id), req.path_params["name"]));
-      return Json(200, EncodeContact(c), c.version);
-    });
-  });
+  routes.Add("DELETE", "/api/v1/contacts/{id}/tags/{name}", Update(auth::Resource::kContact),
+             [&svc](Request& req) {
+               return Handle([&]() -> Result<Response> {
+                 ASSIGN_OR_RETURN(int64_t id, PathId(req, "contact"));
+                 ASSIGN_OR_RETURN(auto c, svc.RemoveTag(WorkspaceOf(req), ContactId(id),
+                                                        req.path_params["name"]));
+                 return Json(200, EncodeContact(c), c.version);
+               });
+             });
 }
 
 }  // namespace rapport::http::api

@@ -9,7 +9,10 @@
 
 namespace rapport::http::api {
 
-WorkspaceId WorkspaceOf(const Request&) { return kDefaultWorkspace; }
+WorkspaceId WorkspaceOf(const Request& req) {
+  // No principal: an unguarded call, which sees an empty workspace rather than another's.
+  return req.principal ? WorkspaceId(req.principal->workspace) : WorkspaceId(0);
+}
 
 Result<int64_t> PathId(const Request& req, const char* what, const char* param) {
   auto it = req.path_params.find(param);
@@ -19,7 +22,8 @@ Result<int64_t> PathId(const Request& req, const char* what, const char* param) 
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
     if (ec == std::errc() && p == s.data() + s.size() && id > 0) return id;
   }
-  return NotFound(std::string(what) + " " + (it == req.path_params.end() ? "" : it->second) + " not found");
+  return NotFound(std::string(what) + " " + (it == req.path_params.end() ? "" : it->second) +
+                  " not found");
 }
 
 Result<std::optional<int64_t>> IfMatch(const Request& req) {
@@ -50,7 +54,8 @@ Response Json(int status, const boost::json::value& body, std::optional<int64_t>
 Status MergeErrors(const Status& decoded, const Status& checked) {
   std::vector<FieldError> fields = decoded.fields();
   for (const auto& f : checked.fields()) {
-    bool seen = std::any_of(fields.begin(), fields.end(), [&](const FieldError& e) { return e.field == f.field; });
+    bool seen = std::any_of(fields.begin(), fields.end(),
+                            [&](const FieldError& e) { return e.field == f.field; });
     if (!seen) fields.push_back(f);
   }
   return ValidationFailed(std::move(fields));

@@ -13,7 +13,7 @@
 
 namespace rapport::http::api {
 
-// The workspace a request acts on (the default one until authentication scopes requests).
+// The workspace a request acts on: the authenticated principal's (see policy.h).
 WorkspaceId WorkspaceOf(const Request& req);
 
 // A positive integer path parameter; NotFound (naming `what`) for anything else.
@@ -27,8 +27,8 @@ Result<std::optional<int64_t>> IfMatch(const Request& req);
 Result<boost::json::object> BodyObject(const Request& req);
 
 // A JSON response; with `version`, an ETag; with `location`, a Location header.
-Response Json(int status, const boost::json::value& body, std::optional<int64_t> version = std::nullopt,
-              std::string location = "");
+Response Json(int status, const boost::json::value& body,
+              std::optional<int64_t> version = std::nullopt, std::string location = "");
 
 // `decoded` (an error) with the field errors of `checked` added, each field named once.
 Status MergeErrors(const Status& decoded, const Status& checked);

@@ -21,10 +21,10 @@ Result<std::string> TagName(const Request& req) {
 
 }  // namespace
 
-void AddTagRoutes(Router& router, ApiContext& ctx) {
+void AddTagRoutes(Routes& routes, ApiContext& ctx) {
   auto& svc = ctx.tags;
 
-  router.Add("GET", "/api/v1/tags", [&svc](Request& req) {
+  routes.Add("GET", "/api/v1/tags", Read(auth::Resource::kTag), [&svc](Request& req) {
     return Handle([&]() -> Result<Response> {
       ASSIGN_OR_RETURN(auto list, svc.List(WorkspaceOf(req)));
       json::array data;
@@ -33,15 +33,17 @@ void AddTagRoutes(Router& router, ApiContext& ctx) {
     });
   });
 
-  router.Add("POST", "/api/v1/tags", Idempotent(ctx.idempotency, [&svc](Request& req) {
-    return Handle([&]() -> Result<Response> {
-      ASSIGN_OR_RETURN(auto name, TagName(req));
-      ASSIGN_OR_RETURN(auto t, svc.Create(WorkspaceOf(req), name));
-      return Json(201, EncodeTag(t), std::nullopt, "/api/v1/tags/" + std::to_string(t.id.value));
-    });
-  }));
+  routes.Add("POST", "/api/v1/tags", Create(auth::Resource::kTag),
+             Idempotent(ctx.idempotency, [&svc](Request& req) {
+               return Handle([&]() -> Result<Response> {
+                 ASSIGN_OR_RETURN(auto name, TagName(req));
+                 ASSIGN_OR_RETURN(auto t, svc.Create(WorkspaceOf(req), name));
+                 return Json(201, EncodeTag(t), std::nullopt,
+                             "/api/v1/tags/" + std::to_string(t.id.value));
+               });
+             }));
 
-  router.Add("GET", "/api/v1/tags/{id}", [&svc](Request& req) {
+  routes.Add("GET", "/api/v1/tags/{id}", Read(auth::Resource::kTag), [&svc](Request& req) {
     return Handle([&]() -> Result<Response> {
       ASSIGN_OR_RETURN(int64_t id, PathId(req, "tag"));
       ASSIGN_OR_RETURN(auto t, svc.Get(WorkspaceOf(req), TagId(id)));
@@ -49,7 +51,7 @@ void AddTagRoutes(Router& router, ApiContext& ctx) {
     });
   });
 
-  router.Add("PATCH", "/api/v1/tags/{id}", [&svc](Request& req) {
+  routes.Add("PATCH", "/api/v1/tags/{id}", Update(auth::Resource::kTag), [&svc](Request& req) {
     return Handle([&]() -> Result<Response> {
       ASSIGN_OR_RETURN(int64_t id, PathId(req, "tag"));
       ASSIGN_OR_RETURN(auto name, TagName(req));
@@ -58,7 +60,7 @@ void AddTagRoutes(Router& router, ApiContext& ctx) {
     });
   });
 
-  router.Add("DELETE", "/api/v1/tags/{id}", [&svc](Request& req) {
+  routes.Add("DELETE", "/api/v1/tags/{id}", Delete(auth::Resource::kTag), [&svc](Request& req) {
     return Handle([&]() -> Result<Response> {
       ASSIGN_OR_RETURN(int64_t id, PathId(req, "tag"));
       RETURN_IF_ERROR(svc.Delete(WorkspaceOf(req), TagId(id)));

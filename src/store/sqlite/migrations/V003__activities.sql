@@ -98,6 +98,7 @@ CREATE TABLE orders (
 );
 CREATE UNIQUE INDEX orders_client_id ON orders (workspace_id, client_id) WHERE client_id IS NOT NULL;
 CREATE INDEX orders_contact ON orders (workspace_id, contact_id, placed_at, id);
+CREATE INDEX orders_placed ON orders (workspace_id, placed_at, id);
 
 CREATE TABLE order_items (
   order_id INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
@@ -107,5 +108,7 @@ CREATE TABLE order_items (
   quantity INTEGER NOT NULL,
   unit_price INTEGER NOT NULL,
   discount INTEGER NOT NULL DEFAULT 0,
+  sku TEXT NOT NULL,             -- the product's sku and name when ordered (orders are immutable)
+  name TEXT NOT NULL,
   PRIMARY KEY (order_id, line)
 ) WITHOUT ROWID;

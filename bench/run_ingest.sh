@@ -70,6 +70,11 @@ fail() {
 }
 
 mkdir -p "$work/data"
+# The API needs credentials: an owner key for this throwaway workspace, unless one is given.
+if [[ -z ${RAPPORT_API_KEY:-} ]]; then
+  RAPPORT_API_KEY=$("$server_bin" apikey create --data "$work/data" --role owner 2>/dev/null | tail -n 1)
+  export RAPPORT_API_KEY
+fi
 "$server_bin" serve --data "$work/data" --listen 127.0.0.1:0 2>"$server_log" >/dev/null &
 server_pid=$!
 

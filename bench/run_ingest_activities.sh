@@ -10,8 +10,9 @@
 #   bash bench/run_ingest_activities.sh --activities 1000000 [--contacts 200000] [--connections 4] \
 #       [--batch 5000]
 #
-# Environment: RAPPORT_BUILD_DIR (default: build), RAPPORT_API_KEY (sent as a bearer token
-# when set). Exits 77 (ctest: skipped) when the binaries are not built, 1 on any failure.
+# Environment: RAPPORT_BUILD_DIR (default: build), RAPPORT_API_KEY (sent as a bearer token;
+# when unset, an owner key is created with `rapport apikey create` if the binary has it).
+# Exits 77 (ctest: skipped) when the binaries are not built, 1 on any failure.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -85,6 +86,13 @@ fail() {
 }
 
 mkdir -p "$work/data"
+# A server with authentication needs a key: create an owner key for the fresh data directory
+# unless RAPPORT_API_KEY is given (a binary without `apikey` runs without one).
+if [[ -z ${RAPPORT_API_KEY:-} ]] &&
+   key=$("$server_bin" apikey create --data "$work/data" --role owner --workspace default \
+         2>/dev/null | tail -n 1) && [[ -n $key ]]; then
+  export RAPPORT_API_KEY=$key
+fi
 "$server_bin" serve --data "$work/data" --listen 127.0.0.1:0 2>"$server_log" >/dev/null &
 server_pid=$!
 

@@ -87,7 +87,7 @@ TEST(FailureLimiter, BeginCountsUpFrontSoConcurrentAttemptsCannotOverrun) {
   FakeClock clock(kTestNow);
   LoginLimits limits;
   limits.per_account = 3;
-  limits.per_address = 4;
+  limits.per_address = 3;
   limits.window = 60 * kMicrosPerSecond;
   LoginLimiter limiter(clock, limits);
   // Three attempts in flight at once: the fourth is refused before any finished.
@@ -96,7 +96,7 @@ TEST(FailureLimiter, BeginCountsUpFrontSoConcurrentAttemptsCannotOverrun) {
   // One of them succeeds: the account is clear again, the address gives back one attempt.
   limiter.Succeeded("ana@x.io", "10.0.0.1");
   EXPECT_EQ(limiter.Begin("ana@x.io", "10.0.0.1"), 0);
-  EXPECT_GT(limiter.Begin("bob@x.io", "10.0.0.1"), 0);  // address: 3 failures + 1 in flight
+  EXPECT_GT(limiter.Begin("bob@x.io", "10.0.0.1"), 0);  // address: 2 failures + 1 in flight
   EXPECT_EQ(limiter.Begin("bob@x.io", "10.0.0.2"), 0);  // a refused attempt counted nothing
   clock.Advance(61 * kMicrosPerSecond);
   EXPECT_EQ(limiter.Begin("bob@x.io", "10.0.0.1"), 0);

@@ -46,6 +46,14 @@ constexpr MatrixRow kMatrix[] = {
     {R::kAudit,       X::kRead,   {A, A, D, D, D}},
     {R::kSettings,    X::kRead,   {A, A, A, A, A}},
     {R::kSettings,    X::kUpdate, {A, A, D, D, D}},
+    {R::kProduct,     X::kRead,   {A, A, A, A, A}},
+    {R::kProduct,     X::kCreate, {A, A, D, D, D}},
+    {R::kProduct,     X::kUpdate, {A, A, D, D, D}},
+    {R::kProduct,     X::kDelete, {A, A, D, D, D}},
+    {R::kOrder,       X::kRead,   {A, A, A, A, A}},
+    {R::kOrder,       X::kCreate, {A, A, A, A, D}},
+    {R::kOrder,       X::kUpdate, {A, A, A, D, D}},
+    {R::kOrder,       X::kDelete, {A, A, A, D, D}},
 };
 // clang-format on
 
@@ -94,6 +102,10 @@ const char* ResourceName(Resource r) {
       return "audit";
     case Resource::kSettings:
       return "settings";
+    case Resource::kProduct:
+      return "product";
+    case Resource::kOrder:
+      return "order";
   }
   return "?";
 }

@@ -30,6 +30,8 @@ enum class Resource {
   kUser,  // workspace members and their roles
   kAudit,
   kSettings,  // workspace settings
+  kProduct,   // the product catalogue
+  kOrder,     // orders (refunds are updates)
 };
 enum class Action { kRead, kCreate, kUpdate, kDelete };
 

@@ -157,6 +157,12 @@ it('failed logins: same answer for unknown emails; 429 with Retry-After per acco
   const ghost = uniqEmail('ghost');
   for (let i = 0; i < 5; i += 1) assertProblem((await login(srv, ghost, 'whatever-password')).res, 401);
   assertProblem((await login(srv, ghost, 'whatever-password')).res, 429);
+  // Ten guesses at once cannot overrun the limit: attempts are counted before the check.
+  const target = await addUser(srv, 'viewer');
+  const burst = await Promise.all(Array.from({ length: 10 }, (_, i) => login(srv, target.email, `burst-${i}-guess`)));
+  const statuses = burst.map((b) => b.res.status).sort();
+  assert.equal(statuses.filter((x) => x === 401).length, 5, `burst statuses ${statuses}`);
+  assert.equal(statuses.filter((x) => x === 429).length, 5, `burst statuses ${statuses}`);
   // Another account is not affected.
   const v = await addUser(srv, 'viewer');
   expectStatus((await login(srv, v.email, v.password)).res, 200);

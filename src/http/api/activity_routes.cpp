@@ -3,6 +3,7 @@
 #include "http/api/codec.h"
 #include "http/api/codecs.h"
 #include "http/api/handler_util.h"
+#include "http/api/policy.h"
 #include "http/api/routes.h"
 #include "store/keyset.h"
 
@@ -71,10 +72,11 @@ Status Prefixed(const Status& s, const std::string& prefix) {
 
 }  // namespace
 
-void AddActivityRoutes(Router& router, ApiContext& ctx) {
+void AddActivityRoutes(Routes& routes, ApiContext& ctx) {
   auto& svc = ctx.activities;
 
-  router.Add("POST", "/api/v1/activities", Idempotent(ctx.idempotency, [&svc](Request& req) {
+  routes.Add("POST", "/api/v1/activities", Create(auth::Resource::kActivity),
+             Idempotent(ctx.idempotency, [&svc](Request& req) {
                return Handle([&]() -> Result<Response> {
                  ASSIGN_OR_RETURN(auto body, BodyObject(req));
                  activity::ActivityInput in;
@@ -85,7 +87,8 @@ void AddActivityRoutes(Router& router, ApiContext& ctx) {
                });
              }));
 
-  router.Add("POST", "/api/v1/activities/batch", Idempotent(ctx.idempotency, [&svc](Request& req) {
+  routes.Add("POST", "/api/v1/activities/batch", Create(auth::Resource::kActivity),
+             Idempotent(ctx.idempotency, [&svc](Request& req) {
                return Handle([&]() -> Result<Response> {
                  ASSIGN_OR_RETURN(auto body, BodyObject(req));
                  const json::value* items = body.if_contains("activities");
@@ -140,29 +143,32 @@ void AddActivityRoutes(Router& router, ApiContext& ctx) {
                });
              }));
 
-  router.Add("GET", "/api/v1/activities/{id}", [&svc](Request& req) {
-    return Handle([&]() -> Result<Response> {
-      ASSIGN_OR_RETURN(int64_t id, PathId(req, "activity"));
-      ASSIGN_OR_RETURN(auto a, svc.Get(WorkspaceOf(req), activity::ActivityId(id)));
-      return Json(200, EncodeActivity(a));
-    });
-  });
+  routes.Add("GET", "/api/v1/activities/{id}", Read(auth::Resource::kActivity),
+             [&svc](Request& req) {
+               return Handle([&]() -> Result<Response> {
+                 ASSIGN_OR_RETURN(int64_t id, PathId(req, "activity"));
+                 ASSIGN_OR_RETURN(auto a, svc.Get(WorkspaceOf(req), activity::ActivityId(id)));
+                 return Json(200, EncodeActivity(a));
+               });
+             });
 
-  router.Add("GET", "/api/v1/activity-types", [&svc](Request& req) {
-    return Handle([&]() -> Result<Response> {
-      ASSIGN_OR_RETURN(auto types, svc.ListTypes(WorkspaceOf(req)));
-      json::array data;
-      for (const auto& t : types) data.push_back(EncodeActivityType(t));
-      json::array built_in;
-      for (const char* t : activity::kBuiltInTypes) built_in.emplace_back(t);
-      return Json(200, json::object{{"data", std::move(data)},
-                                    {"built_in", std::move(built_in)},
-                                    {"next_cursor", nullptr}});
-    });
-  });
+  routes.Add("GET", "/api/v1/activity-types", Read(auth::Resource::kActivity),
+             [&svc](Request& req) {
+               return Handle([&]() -> Result<Response> {
+                 ASSIGN_OR_RETURN(auto types, svc.ListTypes(WorkspaceOf(req)));
+                 json::array data;
+                 for (const auto& t : types) data.push_back(EncodeActivityType(t));
+                 json::array built_in;
+                 for (const char* t : activity::kBuiltInTypes) built_in.emplace_back(t);
+                 return Json(200, json::object{{"data", std::move(data)},
+                                               {"built_in", std::move(built_in)},
+                                               {"next_cursor", nullptr}});
+               });
+             });
 
-  router.Add(
-      "POST", "/api/v1/activity-types", Idempotent(ctx.idempotency, [&svc](Request& req) {
+  routes.Add(
+      "POST", "/api/v1/activity-types", Create(auth::Resource::kCustomField),
+      Idempotent(ctx.idempotency, [&svc](Request& req) {
         return Handle([&]() -> Result<Response> {
           ASSIGN_OR_RETURN(auto body, BodyObject(req));
           activity::CustomType t;
@@ -214,38 +220,40 @@ void AddActivityRoutes(Router& router, ApiContext& ctx) {
       }));
 
   // The 360° view: profile, company, tags and aggregates, from one consistent snapshot.
-  router.Add("GET", "/api/v1/contacts/{id}/overview", [&ctx](Request& req) {
-    return Handle([&]() -> Result<Response> {
-      ASSIGN_OR_RETURN(int64_t id, PathId(req, "contact"));
-      WorkspaceId ws = WorkspaceOf(req);
-      return ctx.store.Read([&](store::Txn&) -> Result<Response> {
-        ASSIGN_OR_RETURN(auto contact, ctx.contacts.Get(ws, ContactId(id)));
-        ASSIGN_OR_RETURN(auto agg, ctx.activities.ContactAggregates(ws, ContactId(id)));
-        json::object out = EncodeAggregates(agg);
-        out["contact"] = EncodeContact(contact);
-        out["company"] = nullptr;
-        if (contact.company_id) {
-          auto company = ctx.companies.Get(ws, CompanyId(*contact.company_id));
-          if (company) out["company"] = EncodeCompany(*company);
-        }
-        return Json(200, out, contact.version);
-      });
-    });
-  });
+  routes.Add("GET", "/api/v1/contacts/{id}/overview", Read(auth::Resource::kContact),
+             [&ctx](Request& req) {
+               return Handle([&]() -> Result<Response> {
+                 ASSIGN_OR_RETURN(int64_t id, PathId(req, "contact"));
+                 WorkspaceId ws = WorkspaceOf(req);
+                 return ctx.store.Read([&](store::Txn&) -> Result<Response> {
+                   ASSIGN_OR_RETURN(auto contact, ctx.contacts.Get(ws, ContactId(id)));
+                   ASSIGN_OR_RETURN(auto agg, ctx.activities.ContactAggregates(ws, ContactId(id)));
+                   json::object out = EncodeAggregates(agg);
+                   out["contact"] = EncodeContact(contact);
+                   out["company"] = nullptr;
+                   if (contact.company_id) {
+                     auto company = ctx.companies.Get(ws, CompanyId(*contact.company_id));
+                     if (company) out["company"] = EncodeCompany(*company);
+                   }
+                   return Json(200, out, contact.version);
+                 });
+               });
+             });
 
-  router.Add("GET", "/api/v1/companies/{id}/overview", [&ctx](Request& req) {
-    return Handle([&]() -> Result<Response> {
-      ASSIGN_OR_RETURN(int64_t id, PathId(req, "company"));
-      WorkspaceId ws = WorkspaceOf(req);
-      return ctx.store.Read([&](store::Txn&) -> Result<Response> {
-        ASSIGN_OR_RETURN(auto company, ctx.companies.Get(ws, CompanyId(id)));
-        ASSIGN_OR_RETURN(auto agg, ctx.activities.CompanyAggregates(ws, CompanyId(id)));
-        json::object out = EncodeAggregates(agg);
-        out["company"] = EncodeCompany(company);
-        return Json(200, out, company.version);
-      });
-    });
-  });
+  routes.Add("GET", "/api/v1/companies/{id}/overview", Read(auth::Resource::kCompany),
+             [&ctx](Request& req) {
+               return Handle([&]() -> Result<Response> {
+                 ASSIGN_OR_RETURN(int64_t id, PathId(req, "company"));
+                 WorkspaceId ws = WorkspaceOf(req);
+                 return ctx.store.Read([&](store::Txn&) -> Result<Response> {
+                   ASSIGN_OR_RETURN(auto company, ctx.companies.Get(ws, CompanyId(id)));
+                   ASSIGN_OR_RETURN(auto agg, ctx.activities.CompanyAggregates(ws, CompanyId(id)));
+                   json::object out = EncodeAggregates(agg);
+                   out["company"] = EncodeCompany(company);
+                   return Json(200, out, company.version);
+                 });
+               });
+             });
 
   auto timeline = [&svc](bool company) {
     return [&svc, company](Request& req) {
@@ -260,8 +268,10 @@ void AddActivityRoutes(Router& router, ApiContext& ctx) {
       });
     };
   };
-  router.Add("GET", "/api/v1/contacts/{id}/timeline", timeline(false));
-  router.Add("GET", "/api/v1/companies/{id}/timeline", timeline(true));
+  routes.Add("GET", "/api/v1/contacts/{id}/timeline", Read(auth::Resource::kActivity),
+             timeline(false));
+  routes.Add("GET", "/api/v1/companies/{id}/timeline", Read(auth::Resource::kActivity),
+             timeline(true));
 }
 
 }  // namespace rapport::http::api

@@ -35,31 +35,6 @@ void AddOpsRoutes(Routes& routes, ApiContext& ctx) {
   });
 }
 
-namespace {
-
-using auth::Resource;
-
-// Policies of the routes that activity_routes.cpp still registers on a plain Router. Any
-// route missing here makes RegisterRoutes throw (and the route-table test fail).
-struct LegacyPolicy {
-  const char* method;
-  const char* pattern;
-  Policy policy;
-};
-const LegacyPolicy kActivityPolicies[] = {
-    {"POST", "/api/v1/activities", Create(Resource::kActivity)},
-    {"POST", "/api/v1/activities/batch", Create(Resource::kActivity)},
-    {"GET", "/api/v1/activities/{id}", Read(Resource::kActivity)},
-    {"GET", "/api/v1/activity-types", Read(Resource::kActivity)},
-    {"POST", "/api/v1/activity-types", Create(Resource::kCustomField)},
-    {"GET", "/api/v1/contacts/{id}/overview", Read(Resource::kContact)},
-    {"GET", "/api/v1/companies/{id}/overview", Read(Resource::kCompany)},
-    {"GET", "/api/v1/contacts/{id}/timeline", Read(Resource::kActivity)},
-    {"GET", "/api/v1/companies/{id}/timeline", Read(Resource::kActivity)},
-};
-
-}  // namespace
-
 std::vector<RoutePolicy> RegisterRoutes(Router& router, ApiContext& ctx) {
   Routes routes(router, ctx.auth);
   AddOpsRoutes(routes, ctx);
@@ -69,17 +44,7 @@ std::vector<RoutePolicy> RegisterRoutes(Router& router, ApiContext& ctx) {
   AddFieldRoutes(routes, ctx);
   AddTagRoutes(routes, ctx);
   AddOrderRoutes(routes, ctx);
-
-  Router legacy;
-  AddActivityRoutes(legacy, ctx);
-  for (auto& e : legacy.Entries()) {
-    const LegacyPolicy* found = nullptr;
-    for (const auto& p : kActivityPolicies) {
-      if (e.method == p.method && e.pattern == p.pattern) found = &p;
-    }
-    if (!found) throw std::logic_error("route without a policy: " + e.method + " " + e.pattern);
-    routes.Add(e.method, e.pattern, found->policy, std::move(e.handler));
-  }
+  AddActivityRoutes(routes, ctx);
   return routes.list();
 }
 

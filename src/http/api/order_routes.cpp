@@ -47,13 +47,11 @@ void AddOrderRoutes(Routes& routes, ApiContext& ctx) {
   using auth::Resource;
   auto& products = ctx.products;
   auto& orders = ctx.orders;
-  // Until the permission matrix has its own rows for them, the catalogue is managed like
-  // custom fields (admins) and orders like the activities they record (refunds: managers).
-  const Policy read_products = Read(Resource::kCustomField);
-  const Policy write_products = Update(Resource::kCustomField);
-  const Policy read_orders = Read(Resource::kActivity);
+  const Policy read_products = Read(Resource::kProduct);
+  const Policy write_products = Update(Resource::kProduct);
+  const Policy read_orders = Read(Resource::kOrder);
 
-  routes.Add("POST", "/api/v1/products", Create(Resource::kCustomField),
+  routes.Add("POST", "/api/v1/products", Create(Resource::kProduct),
              Idempotent(ctx.idempotency, [&products](Request& req) {
                return Handle([&]() -> Result<Response> {
                  ASSIGN_OR_RETURN(auto body, BodyObject(req));
@@ -97,7 +95,7 @@ void AddOrderRoutes(Routes& routes, ApiContext& ctx) {
     });
   });
 
-  routes.Add("POST", "/api/v1/orders", Create(Resource::kActivity),
+  routes.Add("POST", "/api/v1/orders", Create(Resource::kOrder),
              Idempotent(ctx.idempotency, [&orders](Request& req) {
                return Handle([&]() -> Result<Response> {
                  ASSIGN_OR_RETURN(auto body, BodyObject(req));
@@ -129,7 +127,7 @@ void AddOrderRoutes(Routes& routes, ApiContext& ctx) {
     });
   });
 
-  routes.Add("PATCH", "/api/v1/orders/{id}", Update(Resource::kActivity), [&orders](Request& req) {
+  routes.Add("PATCH", "/api/v1/orders/{id}", Update(Resource::kOrder), [&orders](Request& req) {
     return Handle([&]() -> Result<Response> {
       ASSIGN_OR_RETURN(int64_t id, PathId(req, "order"));
       ASSIGN_OR_RETURN(auto version, IfMatch(req));
@@ -142,7 +140,7 @@ void AddOrderRoutes(Routes& routes, ApiContext& ctx) {
     });
   });
 
-  routes.Add("POST", "/api/v1/orders/{id}/refund", Update(Resource::kActivity).AuditAs("refund"),
+  routes.Add("POST", "/api/v1/orders/{id}/refund", Update(Resource::kOrder).AuditAs("refund"),
              Idempotent(ctx.idempotency, [&orders](Request& req) {
                return Handle([&]() -> Result<Response> {
                  ASSIGN_OR_RETURN(int64_t id, PathId(req, "order"));

@@ -48,7 +48,7 @@ void AddOpsRoutes(Routes& routes, ApiContext& ctx);
 void AddSecurityRoutes(Routes& routes, ApiContext& ctx);  // auth, api-keys, users, audit
 // Still registered on a plain Router: RegisterRoutes gives these routes their policies
 // from an explicit table until activity_routes.cpp moves to Routes.
-void AddActivityRoutes(Router& router, ApiContext& ctx);
+void AddActivityRoutes(Routes& routes, ApiContext& ctx);
 
 // Wraps a POST handler so an Idempotency-Key makes retries safe (see idempotency.h).
 Handler Idempotent(idempotency::IdempotencyService& idem, Handler inner);

@@ -25,42 +25,27 @@
 // transactions of --peer-txn rows with one prepared INSERT into `activities` per activity
 // (the activities table only, with its indexes). See bench/README.md.
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
-#include <latch>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
+#include "bench_common.h"
 #include "demo/generator.h"
-#include "store/migration.h"
 
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace json = boost::json;
-using tcp = asio::ip::tcp;
-using SteadyClock = std::chrono::steady_clock;
+using namespace bench;
 
 constexpr std::string_view kUsage =
     "usage: ingest_activities --url http://HOST:PORT [--activities N] [--contacts N]\n"
@@ -70,9 +55,7 @@ constexpr std::string_view kUsage =
 
 constexpr int64_t kMicrosPerDay = 86'400'000'000;
 
-struct Options {
-  std::string host;
-  std::string port;
+struct Options : CommonOptions {
   int64_t activities = 5'000'000;
   int64_t contacts = 200'000;
   int connections = 4;
@@ -81,59 +64,13 @@ struct Options {
   int years = 5;
   int64_t hot_activities = 10'000;
   bool client_ids = true;
-  std::string peer_db;
   int64_t peer_txn = 100'000;
-  bool peer = true;
-  bool peer_only = false;
-  bool json_only = false;
-  std::string api_key;
 };
-
-[[noreturn]] void UsageError(const std::string& message) {
-  std::cerr << "ingest_activities: " << message << "\n" << kUsage;
-  std::exit(2);
-}
-
-int64_t ParseInt(const std::string& flag, const std::string& value, int64_t min, int64_t max) {
-  try {
-    size_t used = 0;
-    long long v = std::stoll(value, &used);
-    if (used != value.size() || v < min || v > max) throw std::out_of_range(value);
-    return v;
-  } catch (const std::exception&) {
-    UsageError(flag + " wants an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
-               "], got '" + value + "'");
-  }
-}
-
-void ParseUrl(const std::string& url, Options* o) {
-  constexpr std::string_view kScheme = "http://";
-  if (!url.starts_with(kScheme)) UsageError("--url must start with http://");
-  std::string rest = url.substr(kScheme.size());
-  if (rest.ends_with('/')) rest.pop_back();
-  size_t colon = rest.rfind(':');
-  if (colon == std::string::npos || rest.find('/') != std::string::npos) {
-    UsageError("--url must look like http://127.0.0.1:8080");
-  }
-  o->host = rest.substr(0, colon);
-  o->port = rest.substr(colon + 1);
-  ParseInt("--url port", o->port, 1, 65535);
-}
 
 Options ParseOptions(int argc, char** argv) {
   Options o;
-  if (const char* key = std::getenv("RAPPORT_API_KEY")) o.api_key = key;
-  bool have_url = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string flag = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) UsageError(flag + " needs a value");
-      return argv[++i];
-    };
-    if (flag == "--url") {
-      ParseUrl(value(), &o);
-      have_url = true;
-    } else if (flag == "--activities") {
+  ParseCommonOptions(argc, argv, &o, [&](const std::string& flag, const auto& value) {
+    if (flag == "--activities") {
       o.activities = ParseInt(flag, value(), 1, 1'000'000'000);
     } else if (flag == "--contacts") {
       o.contacts = ParseInt(flag, value(), 1, 100'000'000);
@@ -149,27 +86,13 @@ Options ParseOptions(int argc, char** argv) {
       o.hot_activities = ParseInt(flag, value(), 0, 10'000'000);
     } else if (flag == "--no-client-ids") {
       o.client_ids = false;
-    } else if (flag == "--peer-db") {
-      o.peer_db = value();
     } else if (flag == "--peer-txn") {
       o.peer_txn = ParseInt(flag, value(), 1, 1'000'000'000);
-    } else if (flag == "--no-peer") {
-      o.peer = false;
-    } else if (flag == "--peer-only") {
-      o.peer_only = true;
-    } else if (flag == "--api-key") {
-      o.api_key = value();
-    } else if (flag == "--json") {
-      o.json_only = true;
-    } else if (flag == "--help" || flag == "-h") {
-      std::cout << kUsage;
-      std::exit(0);
     } else {
-      UsageError("unknown argument '" + flag + "'");
+      return false;
     }
-  }
-  if (!have_url && !o.peer_only) UsageError("--url is required");
-  if (o.peer_only && !o.peer) UsageError("--peer-only and --no-peer exclude each other");
+    return true;
+  });
   return o;
 }
 
@@ -217,12 +140,6 @@ struct Workload {
   std::vector<Activity> activities;
   int64_t now = 0;  // micros; every occurred_at is before it
 };
-
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Deterministic helpers over mt19937_64 (no std::*_distribution: their output is not fixed).
 class Random {
@@ -396,161 +313,7 @@ void AppendActivityJson(std::string& out, const Options& o, const Activity& a, s
 }
 
 // ---------------------------------------------------------------------------------------
-// HTTP client: one synchronous keep-alive connection.
-
-std::string Excerpt(std::string_view s, size_t max = 400) {
-  return std::string(s.substr(0, max)) + (s.size() > max ? "..." : "");
-}
-
-std::string Describe(const std::exception& e) {
-  if (const auto* se = dynamic_cast<const boost::system::system_error*>(&e)) {
-    return se->code().message();
-  }
-  return e.what();
-}
-
-class Connection {
- public:
-  explicit Connection(const Options& o) : o_(o), socket_(ioc_) {}
-
-  http::response<http::string_body> Send(http::verb method, std::string_view target,
-                                         std::string body) {
-    if (!socket_.is_open()) Connect();
-    http::request<http::string_body> req{method, target, 11};
-    req.set(http::field::host, o_.host + ":" + o_.port);
-    req.set(http::field::user_agent, "rapport-ingest-bench");
-    req.set(http::field::content_type, "application/json");
-    if (!o_.api_key.empty()) req.set(http::field::authorization, "Bearer " + o_.api_key);
-    req.keep_alive(true);
-    req.body() = std::move(body);
-    req.prepare_payload();
-    http::write(socket_, req);
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(256u << 20);
-    http::read(socket_, buffer_, parser);
-    http::response<http::string_body> res = parser.release();
-    if (!res.keep_alive()) Close();
-    return res;
-  }
-
-  void Connect() {
-    tcp::resolver resolver(ioc_);
-    asio::connect(socket_, resolver.resolve(o_.host, o_.port));
-    socket_.set_option(tcp::no_delay(true));
-  }
-
-  void Close() {
-    boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
-    buffer_.clear();
-  }
-
- private:
-  const Options& o_;
-  asio::io_context ioc_;
-  tcp::socket socket_;
-  beast::flat_buffer buffer_;
-};
-
-struct IngestResult {
-  double seconds = 0;
-  int64_t ok = 0;
-  int64_t failed = 0;
-  std::vector<double> batch_ms;
-  std::vector<json::value> items;  // every per-item result, when asked for
-  std::vector<std::string> errors;
-};
-
-// POSTs every body to `target` over `connections` connections; counts items whose status is
-// `want` (201 for new activities and contacts). Keeps per-item results when `keep_items`.
-IngestResult PostAll(const Options& o, int connections, const char* target,
-                     const std::vector<std::string>& bodies, const std::vector<size_t>& batch_sizes,
-                     int want, bool keep_items) {
-  IngestResult result;
-  std::mutex mu;
-  std::atomic<size_t> next{0};
-  std::atomic<bool> abort{false};
-  std::latch start(connections + 1);
-  std::vector<SteadyClock::time_point> finished(connections);
-  std::vector<json::value> responses(keep_items ? bodies.size() : 0);
-
-  auto note_error = [&](std::string message) {
-    std::lock_guard lock(mu);
-    if (result.errors.size() < 8 &&
-        std::find(result.errors.begin(), result.errors.end(), message) == result.errors.end()) {
-      result.errors.push_back(std::move(message));
-    }
-  };
-
-  auto worker = [&](int index) {
-    Connection conn(o);
-    std::vector<double> latencies;
-    int64_t ok = 0, failed = 0;
-    try {
-      conn.Connect();
-    } catch (const std::exception& e) {
-      note_error("connect to " + o.host + ":" + o.port + ": " + Describe(e));
-      abort = true;
-    }
-    start.arrive_and_wait();
-    for (size_t i = next++; i < bodies.size() && !abort; i = next++) {
-      try {
-        auto t0 = SteadyClock::now();
-        auto res = conn.Send(http::verb::post, target, bodies[i]);
-        latencies.push_back(
-            std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count());
-        if (res.result_int() != 200) {
-          failed += static_cast<int64_t>(batch_sizes[i]);
-          note_error("batch " + std::to_string(i) + ": HTTP " + std::to_string(res.result_int()) +
-                     ": " + Excerpt(res.body()));
-          continue;
-        }
-        json::value body = json::parse(res.body());
-        const json::array& items = body.at("results").as_array();
-        if (items.size() != batch_sizes[i]) {
-          note_error("batch " + std::to_string(i) + ": " + std::to_string(items.size()) +
-                     " results for " + std::to_string(batch_sizes[i]) + " items");
-        }
-        for (const json::value& item : items) {
-          if (item.at("status").to_number<int64_t>() == want) {
-            ++ok;
-          } else {
-            ++failed;
-            note_error("batch " + std::to_string(i) + " item: " + Excerpt(json::serialize(item)));
-          }
-        }
-        if (keep_items) responses[i] = std::move(body);
-      } catch (const std::exception& e) {
-        failed += static_cast<int64_t>(batch_sizes[i]);
-        note_error("batch " + std::to_string(i) + ": " + Describe(e));
-        abort = true;
-      }
-    }
-    finished[index] = SteadyClock::now();
-    conn.Close();
-    std::lock_guard lock(mu);
-    result.ok += ok;
-    result.failed += failed;
-    result.batch_ms.insert(result.batch_ms.end(), latencies.begin(), latencies.end());
-  };
-
-  std::vector<std::thread> threads;
-  for (int i = 0; i < connections; ++i) threads.emplace_back(worker, i);
-  start.arrive_and_wait();
-  auto t0 = SteadyClock::now();
-  for (auto& t : threads) t.join();
-  auto t1 = *std::max_element(finished.begin(), finished.end());
-  result.seconds = std::chrono::duration<double>(t1 - t0).count();
-  std::sort(result.batch_ms.begin(), result.batch_ms.end());
-  if (keep_items) {
-    for (auto& body : responses) {
-      if (!body.is_object()) continue;
-      for (auto& item : body.as_object()["results"].as_array()) result.items.push_back(item);
-    }
-  }
-  return result;
-}
+// HTTP
 
 // Creates the contacts through POST /api/v1/contacts/batch (untimed); returns their ids.
 std::vector<int64_t> CreateContacts(const Options& o, const Workload& w) {
@@ -570,7 +333,8 @@ std::vector<int64_t> CreateContacts(const Options& o, const Workload& w) {
     bodies.push_back(json::serialize(json::object{{"contacts", std::move(items)}}));
     sizes.push_back(end - begin);
   }
-  IngestResult r = PostAll(o, o.connections, "/api/v1/contacts/batch", bodies, sizes, 201, true);
+  IngestResult r =
+      PostAll(o, o.connections, "/api/v1/contacts/batch", bodies, sizes, 201, true, "items");
   if (r.failed != 0 || !r.errors.empty() || r.items.size() != w.contacts.size()) {
     std::string message = "creating the contacts failed:";
     for (const auto& e : r.errors) message += "\n  " + e;
@@ -626,76 +390,15 @@ int64_t CreateHotContact(const Options& o, int64_t now) {
 // ---------------------------------------------------------------------------------------
 // The peer: plain SQLite.
 
-class Sqlite {
- public:
-  explicit Sqlite(const std::string& path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-        SQLITE_OK) {
-      std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
-      sqlite3_close(db_);
-      throw std::runtime_error("sqlite open " + path + ": " + message);
-    }
-  }
-  ~Sqlite() {
-    for (sqlite3_stmt* s : statements_) sqlite3_finalize(s);
-    sqlite3_close(db_);
-  }
-  Sqlite(const Sqlite&) = delete;
-  Sqlite& operator=(const Sqlite&) = delete;
-
-  void Exec(const std::string& sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-      std::string message = err ? err : "unknown error";
-      sqlite3_free(err);
-      throw std::runtime_error("sqlite: " + message + " in: " + Excerpt(sql, 120));
-    }
-  }
-  sqlite3_stmt* Prepare(const char* sql) {
-    sqlite3_stmt* s = nullptr;
-    Check(sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr), sql);
-    statements_.push_back(s);
-    return s;
-  }
-  void Check(int rc, std::string_view what) {
-    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-      throw std::runtime_error("sqlite: " + std::string(sqlite3_errmsg(db_)) +
-                               " in: " + Excerpt(what, 120));
-    }
-  }
-  void Run(sqlite3_stmt* s) {
-    int rc = sqlite3_step(s);
-    if (rc != SQLITE_DONE) Check(rc == SQLITE_ROW ? SQLITE_ERROR : rc, sqlite3_sql(s));
-    sqlite3_reset(s);
-  }
-  int64_t LastId() const { return sqlite3_last_insert_rowid(db_); }
-
- private:
-  sqlite3* db_ = nullptr;
-  std::vector<sqlite3_stmt*> statements_;
-};
-
 void BindText(sqlite3_stmt* s, int i, std::string_view v) {
   sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-}
-
-void RemoveDatabase(const std::string& path) {
-  std::error_code ignored;
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-    std::filesystem::remove(path + suffix, ignored);
-  }
 }
 
 // Returns the seconds from the first BEGIN to the end of the last COMMIT.
 double RunPeer(const Options& o, const std::string& path, const Workload& w) {
   RemoveDatabase(path);
   Sqlite db(path);
-  // The server's writer pragmas (src/store/sqlite/sqlite_store.cpp).
-  db.Exec(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-131072; PRAGMA wal_autocheckpoint=4000;");
-  for (const auto& m : rapport::store::SqliteMigrations())
-    db.Exec("BEGIN;\n" + m.sql + "\nCOMMIT;");
+  SetUpPeerSchema(db);
 
   // Untimed: the contacts the activities refer to.
   const int64_t setup_at = NowMicros();
@@ -761,37 +464,14 @@ double RunPeer(const Options& o, const std::string& path, const Workload& w) {
 }
 
 double RunPeerDatabase(const Options& o, const Workload& w) {
-  bool temporary = o.peer_db.empty();
-  std::string path = temporary ? (std::filesystem::temp_directory_path() /
-                                  ("ingest_activities_peer_" + std::to_string(getpid()) + ".db"))
-                                     .string()
-                               : o.peer_db;
-  double seconds = RunPeer(o, path, w);
-  if (temporary) RemoveDatabase(path);
-  return seconds;
+  return WithPeerDatabase(o.peer_db, [&](const std::string& path) { return RunPeer(o, path, w); });
 }
 
 // ---------------------------------------------------------------------------------------
 // Report
 
-double Percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  size_t i = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
-  return sorted[std::min(i, sorted.size() - 1)];
-}
-
-std::string JsonNumber(double v, int decimals) {
-  if (!std::isfinite(v)) return "null";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-std::string Fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
+// The width of the label column of the results table.
+constexpr int kLabelWidth = 40;
 
 void PrintMix(const Workload& w, std::ostream& out) {
   std::vector<int64_t> by_type(kTypeCount, 0);
@@ -868,8 +548,8 @@ int Main(int argc, char** argv) {
       << Fixed(static_cast<double>(bytes) / 1e6, 0) << " MB)\n";
   out.flush();
 
-  IngestResult r =
-      PostAll(o, o.connections, "/api/v1/activities/batch", bodies, batch_sizes, 201, false);
+  IngestResult r = PostAll(o, o.connections, "/api/v1/activities/batch", bodies, batch_sizes, 201,
+                           false, "items");
   bodies.clear();
   bodies.shrink_to_fit();
   const double rapport_per_s = static_cast<double>(r.ok) / r.seconds;
@@ -883,30 +563,19 @@ int Main(int argc, char** argv) {
   std::optional<double> sqlite_per_s;
   if (peer_seconds) sqlite_per_s = static_cast<double>(n) / *peer_seconds;
 
-  char line[256];
-  std::snprintf(line, sizeof line, "  %-40s %10s %10s %12s\n", "", "activities", "seconds",
-                "activities/s");
-  out << line;
-  std::snprintf(line, sizeof line, "  %-40s %10lld %10.3f %12.0f\n",
-                "rapport  POST /api/v1/activities/batch", static_cast<long long>(r.ok), r.seconds,
-                rapport_per_s);
-  out << line;
+  PrintTableHeader(out, kLabelWidth, "activities", "activities/s");
+  PrintTableRow(out, kLabelWidth, "rapport  POST /api/v1/activities/batch",
+                static_cast<long long>(r.ok), r.seconds, rapport_per_s);
   if (peer_seconds) {
-    std::snprintf(line, sizeof line, "  %-40s %10lld %10.3f %12.0f\n",
-                  ("sqlite   peer, txn of " + std::to_string(o.peer_txn) + " rows").c_str(),
+    PrintTableRow(out, kLabelWidth, "sqlite   peer, txn of " + std::to_string(o.peer_txn) + " rows",
                   static_cast<long long>(n), *peer_seconds, *sqlite_per_s);
-    out << line;
-    std::snprintf(line, sizeof line, "  %-40s %10s %10s %12.3f   (goal >= 0.40)\n",
-                  "ratio    rapport / sqlite", "", "", rapport_per_s / *sqlite_per_s);
-    out << line;
+    PrintRatioRow(out, kLabelWidth, rapport_per_s / *sqlite_per_s);
   } else if (o.peer) {
     out << "  sqlite   peer skipped: the rapport run failed\n";
   }
   out << "  goal: >= 200000 activities/s acknowledged: "
       << (rapport_per_s >= 200000 ? "met" : "not met") << "\n";
-  out << "  batch round trip: p50 " << Fixed(Percentile(r.batch_ms, 0.50), 1) << " ms, p99 "
-      << Fixed(Percentile(r.batch_ms, 0.99), 1) << " ms, max "
-      << Fixed(r.batch_ms.empty() ? 0 : r.batch_ms.back(), 1) << " ms\n";
+  PrintRoundTrip(out, r.batch_ms);
   if (hot_id) {
     out << "  hot contact " << *hot_id << ": " << o.hot_activities << " activities (untimed)\n";
   }
@@ -933,10 +602,6 @@ int Main(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return Main(argc, argv);
-  } catch (const std::exception& e) {
-    std::cerr << "ingest_activities: " << Describe(e) << "\n";
-    return 1;
-  }
+  SetProgram("ingest_activities", kUsage);
+  return RunMain([&] { return Main(argc, argv); });
 }

@@ -39,6 +39,7 @@ test: build asan-build
 
 bench: build
 	@bash bench/run_ingest.sh
+	@bash bench/run_ingest_activities.sh
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -23,16 +23,19 @@ constexpr std::string_view kSelectOne =
     "AND c.company_id = companies.id) FROM companies WHERE workspace_id = $1 AND id = $2";
 constexpr std::string_view kInsert =
     "INSERT INTO companies (workspace_id, name, domain, industry, size, country, relationship, "
-    "owner_id, custom, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) "
+    "owner_id, custom, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+    "$10) "
     "RETURNING id";
 constexpr std::string_view kUpdate =
     "UPDATE companies SET name = $3, domain = $4, industry = $5, size = $6, country = $7, "
     "relationship = $8, owner_id = $9, custom = $10, version = version + 1, updated_at = $11 "
     "WHERE workspace_id = $1 AND id = $2";
 constexpr std::string_view kTouch =
-    "UPDATE companies SET version = version + 1, updated_at = $3 WHERE workspace_id = $1 AND id = $2";
+    "UPDATE companies SET version = version + 1, updated_at = $3 WHERE workspace_id = $1 AND id = "
+    "$2";
 constexpr std::string_view kDelete = "DELETE FROM companies WHERE workspace_id = $1 AND id = $2";
-constexpr std::string_view kByDomain = "SELECT id FROM companies WHERE workspace_id = $1 AND domain = $2";
+constexpr std::string_view kByDomain =
+    "SELECT id FROM companies WHERE workspace_id = $1 AND domain = $2";
 constexpr std::string_view kName = "SELECT name FROM companies WHERE workspace_id = $1 AND id = $2";
 constexpr std::string_view kContactsOf =
     "SELECT id FROM contacts WHERE workspace_id = $1 AND company_id = $2";
@@ -56,33 +59,20 @@ bool IsRelationship(std::string_view s) {
                      [&](const char* r) { return s == r; });
 }
 
-std::optional<std::string> TrimmedText(const std::optional<std::string>& v) {
-  if (!v) return std::nullopt;
-  std::string t(Trim(*v));
-  if (t.empty()) return std::nullopt;
-  return t;
-}
-
-void CheckLength(const std::optional<std::string>& v, const char* field, size_t max,
-                 std::vector<FieldError>& errors) {
-  if (v && Utf8Length(*v) > max) {
-    errors.push_back({field, "must be at most " + std::to_string(max) + " characters"});
-  }
-}
-
 // Applies `in` to `c`, collecting every validation error. Pure: no store access.
-void ApplyFields(const CompanyFields& in, Company& c, bool creating, std::vector<FieldError>& errors) {
+void ApplyFields(const CompanyFields& in, Company& c, bool creating,
+                 std::vector<FieldError>& errors) {
   if (in.name || creating) {
-    auto name = in.name ? TrimmedText(*in.name) : std::nullopt;
+    auto name = in.name ? TrimmedOrNull(*in.name) : std::nullopt;
     if (!name) {
       errors.push_back({"name", "is required"});
     } else {
       c.name = *name;
-      CheckLength(c.name, "name", 200, errors);
+      CheckMaxLength(c.name, "name", 200, errors);
     }
   }
   if (in.domain) {
-    c.domain = TrimmedText(*in.domain);
+    c.domain = TrimmedOrNull(*in.domain);
     if (c.domain) {
       *c.domain = ToLowerAscii(*c.domain);
       if (!IsValidHostname(*c.domain)) {
@@ -91,26 +81,28 @@ void ApplyFields(const CompanyFields& in, Company& c, bool creating, std::vector
     }
   }
   if (in.industry) {
-    c.industry = TrimmedText(*in.industry);
-    CheckLength(c.industry, "industry", 100, errors);
+    c.industry = TrimmedOrNull(*in.industry);
+    CheckMaxLength(c.industry, "industry", 100, errors);
   }
   if (in.size) {
     c.size = *in.size;
     if (c.size && *c.size < 0) errors.push_back({"size", "must be 0 or more"});
   }
   if (in.country) {
-    c.country = TrimmedText(*in.country);
+    c.country = TrimmedOrNull(*in.country);
     if (c.country) {
       std::string upper = *c.country;
       for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       c.country = upper;
-      if (!IsCountryCode(upper)) errors.push_back({"country", "must be an ISO 3166-1 alpha-2 code"});
+      if (!IsCountryCode(upper))
+        errors.push_back({"country", "must be an ISO 3166-1 alpha-2 code"});
     }
   }
   if (in.relationship) {
     if (!in.relationship->has_value() || !IsRelationship(**in.relationship)) {
-      errors.push_back({"relationship", "must be one of: customer, prospect, vendor, supplier, "
-                                        "distributor, partner, other"});
+      errors.push_back({"relationship",
+                        "must be one of: customer, prospect, vendor, supplier, "
+                        "distributor, partner, other"});
     } else {
       c.relationship = **in.relationship;
     }
@@ -198,7 +190,8 @@ Result<Company> CompanyService::Create(WorkspaceId ws, const CompanyFields& in) 
   Micros now = clock_.Now();
   return store_.Write([&](store::Txn& t) -> Result<Company> {
     ASSIGN_OR_RETURN(auto defs, fields::FieldService::DefsFor(t, ws, fields::Entity::kCompany));
-    auto custom = fields::MergeAndValidate(defs, {}, in.custom.value_or(fields::CustomValues{}), true);
+    auto custom =
+        fields::MergeAndValidate(defs, {}, in.custom.value_or(fields::CustomValues{}), true);
     if (!custom) {
       for (const auto& f : custom.error().fields()) errors.push_back(f);
     }
@@ -209,16 +202,18 @@ Result<Company> CompanyService::Create(WorkspaceId ws, const CompanyFields& in) 
     if (!errors.empty()) return ValidationFailed(errors);
     c.custom = *custom;
     RETURN_IF_ERROR(CheckDomainFree(t, ws, c));
-    ASSIGN_OR_RETURN(auto row, t.QueryOne(kInsert, {ws.value, c.name, store::Opt(c.domain),
-                                                    store::Opt(c.industry), store::Opt(c.size),
-                                                    store::Opt(c.country), c.relationship,
-                                                    store::Opt(c.owner_id), fields::EncodeCustom(c.custom),
-                                                    now}));
+    ASSIGN_OR_RETURN(
+        auto row,
+        t.QueryOne(kInsert, {ws.value, c.name, store::Opt(c.domain), store::Opt(c.industry),
+                             store::Opt(c.size), store::Opt(c.country), c.relationship,
+                             store::Opt(c.owner_id), fields::EncodeCustom(c.custom), now}));
     c.id = CompanyId(row->Int(0));
     c.created_at = c.updated_at = now;
-    RETURN_IF_ERROR(tags::TagService::Set(t, ws, tags::Target::kCompany, c.id.value, tag_names, now));
+    RETURN_IF_ERROR(
+        tags::TagService::Set(t, ws, tags::Target::kCompany, c.id.value, tag_names, now));
     c.tags = tag_names;
-    RETURN_IF_ERROR(store::AppendChange(t, ws, "company", c.id.value, store::ChangeKind::kCreated, now));
+    RETURN_IF_ERROR(
+        store::AppendChange(t, ws, "company", c.id.value, store::ChangeKind::kCreated, now));
     return c;
   });
 }
@@ -255,17 +250,20 @@ Result<Company> CompanyService::Update(WorkspaceId ws, CompanyId id, const Compa
     }
     if (!errors.empty()) return ValidationFailed(errors);
     RETURN_IF_ERROR(CheckDomainFree(t, ws, c));
-    RETURN_IF_ERROR(t.Exec(kUpdate, {ws.value, id.value, c.name, store::Opt(c.domain),
-                                     store::Opt(c.industry), store::Opt(c.size), store::Opt(c.country),
-                                     c.relationship, store::Opt(c.owner_id),
-                                     fields::EncodeCustom(c.custom), now})
-                        .status());
+    RETURN_IF_ERROR(
+        t.Exec(kUpdate, {ws.value, id.value, c.name, store::Opt(c.domain), store::Opt(c.industry),
+                         store::Opt(c.size), store::Opt(c.country), c.relationship,
+                         store::Opt(c.owner_id), fields::EncodeCustom(c.custom), now})
+            .status());
     if (patch.tags) {
-      RETURN_IF_ERROR(tags::TagService::Set(t, ws, tags::Target::kCompany, id.value, tag_names, now));
+      RETURN_IF_ERROR(
+          tags::TagService::Set(t, ws, tags::Target::kCompany, id.value, tag_names, now));
       c.tags = tag_names;
     }
-    if (c.name != old_name) RETURN_IF_ERROR(t.Exec(kReindexContacts, {ws.value, id.value, c.name}).status());
-    RETURN_IF_ERROR(store::AppendChange(t, ws, "company", id.value, store::ChangeKind::kUpdated, now));
+    if (c.name != old_name)
+      RETURN_IF_ERROR(t.Exec(kReindexContacts, {ws.value, id.value, c.name}).status());
+    RETURN_IF_ERROR(
+        store::AppendChange(t, ws, "company", id.value, store::ChangeKind::kUpdated, now));
     c.version += 1;
     c.updated_at = now;
     return c;
@@ -281,7 +279,8 @@ Status CompanyService::Delete(WorkspaceId ws, CompanyId id, std::optional<int64_
     RETURN_IF_ERROR(t.Exec(kReindexContacts, {ws.value, id.value, std::string()}).status());
     RETURN_IF_ERROR(t.Exec(kUnlinkContacts, {ws.value, id.value, now}).status());
     for (const auto& r : contacts) {
-      RETURN_IF_ERROR(store::AppendChange(t, ws, "contact", r.Int(0), store::ChangeKind::kUpdated, now));
+      RETURN_IF_ERROR(
+          store::AppendChange(t, ws, "contact", r.Int(0), store::ChangeKind::kUpdated, now));
     }
     RETURN_IF_ERROR(t.Exec(kDelete, {ws.value, id.value}).status());
     return store::AppendChange(t, ws, "company", id.value, store::ChangeKind::kDeleted, now);
@@ -289,40 +288,27 @@ Status CompanyService::Delete(WorkspaceId ws, CompanyId id, std::optional<int64_
 }
 
 Result<CompanyPage> CompanyService::List(WorkspaceId ws, const CompanyQuery& query) {
-  ASSIGN_OR_RETURN(store::SortKey sort, store::ParseSort(query.sort, kSorts));
-  std::optional<store::Cursor> after;
-  if (query.cursor) {
-    ASSIGN_OR_RETURN(after, store::DecodeCursor(*query.cursor, query.sort));
-  }
-  std::string sql = "SELECT " + std::string(kCols) + ", " + std::string(sort.column->expr) +
-                    " FROM companies WHERE workspace_id = $1";
-  store::Params params = {ws.value};
-  auto bind = [&](store::Value v) {
-    params.push_back(std::move(v));
-    return "$" + std::to_string(params.size());
-  };
-  if (query.relationship) sql += " AND relationship = " + bind(*query.relationship);
-  if (query.country) sql += " AND country = " + bind(*query.country);
+  ASSIGN_OR_RETURN(auto list, store::ListStatement::Begin(kCols, "companies", ws.value, query.sort,
+                                                          query.cursor, kSorts));
+  if (query.relationship) list.And("relationship = " + list.Bind(*query.relationship));
+  if (query.country) list.And("country = " + list.Bind(*query.country));
   if (query.tag) {
     auto name = tags::NormalizeName(*query.tag);
-    if (!name) return InvalidArgument("tag " + name.error().message(), {{"tag", name.error().message()}});
-    sql += " AND id IN (SELECT l.company_id FROM company_tags l JOIN tags t ON t.id = l.tag_id "
-           "WHERE t.workspace_id = $1 AND t.name = " + bind(*name) + ")";
+    if (!name)
+      return InvalidArgument("tag " + name.error().message(), {{"tag", name.error().message()}});
+    list.And(
+        "id IN (SELECT l.company_id FROM company_tags l JOIN tags t ON t.id = l.tag_id "
+        "WHERE t.workspace_id = $1 AND t.name = " +
+        list.Bind(*name) + ")");
   }
   if (query.q && !Trim(*query.q).empty()) {
-    std::string pattern;
-    for (char ch : Trim(*query.q)) {
-      if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
-      pattern += ch;
-    }
-    std::string p = bind("%" + pattern + "%");
-    sql += " AND (name LIKE " + p + " ESCAPE '\\' OR domain LIKE " + p + " ESCAPE '\\')";
+    std::string p = list.Bind(store::ContainsPattern(Trim(*query.q)));
+    list.And("(name LIKE " + p + " ESCAPE '\\' OR domain LIKE " + p + " ESCAPE '\\')");
   }
-  store::AppendKeyset(sql, params, sort, after, query.limit);
   return store_.Read([&](store::Txn& t) -> Result<CompanyPage> {
-    ASSIGN_OR_RETURN(auto rows, t.Query(sql, params));
+    ASSIGN_OR_RETURN(auto rows, list.Run(t, query.limit));
     CompanyPage page;
-    page.next_cursor = store::NextCursor(rows, sort, query.limit, query.sort);
+    page.next_cursor = list.NextCursor(rows, query.limit);
     for (const auto& r : rows) {
       Company c = Decode(r);
       ASSIGN_OR_RETURN(c.tags, tags::TagService::NamesOf(t, tags::Target::kCompany, c.id.value));
@@ -332,14 +318,16 @@ Result<CompanyPage> CompanyService::List(WorkspaceId ws, const CompanyQuery& que
   });
 }
 
-Result<Company> CompanyService::AddTags(WorkspaceId ws, CompanyId id, const std::vector<std::string>& raw) {
+Result<Company> CompanyService::AddTags(WorkspaceId ws, CompanyId id,
+                                        const std::vector<std::string>& raw) {
   ASSIGN_OR_RETURN(auto names, tags::NormalizeNames(raw));
   Micros now = clock_.Now();
   return store_.Write([&](store::Txn& t) -> Result<Company> {
     ASSIGN_OR_RETURN(Company c, Load(t, ws, id));
     RETURN_IF_ERROR(tags::TagService::Add(t, ws, tags::Target::kCompany, id.value, names, now));
     RETURN_IF_ERROR(t.Exec(kTouch, {ws.value, id.value, now}).status());
-    RETURN_IF_ERROR(store::AppendChange(t, ws, "company", id.value, store::ChangeKind::kUpdated, now));
+    RETURN_IF_ERROR(
+        store::AppendChange(t, ws, "company", id.value, store::ChangeKind::kUpdated, now));
     return Load(t, ws, id);
   });
 }
@@ -352,7 +340,8 @@ Result<Company> CompanyService::RemoveTag(WorkspaceId ws, CompanyId id, std::str
     ASSIGN_OR_RETURN(Company c, Load(t, ws, id));
     RETURN_IF_ERROR(tags::TagService::Remove(t, ws, tags::Target::kCompany, id.value, *name));
     RETURN_IF_ERROR(t.Exec(kTouch, {ws.value, id.value, now}).status());
-    RETURN_IF_ERROR(store::AppendChange(t, ws, "company", id.value, store::ChangeKind::kUpdated, now));
+    RETURN_IF_ERROR(
+        store::AppendChange(t, ws, "company", id.value, store::ChangeKind::kUpdated, now));
     return Load(t, ws, id);
   });
 }

@@ -412,39 +412,27 @@ Result<Activity> ActivityService::Get(WorkspaceId ws, ActivityId id) {
 
 Result<TimelinePage> ActivityService::Timeline(WorkspaceId ws, const TimelineQuery& q) {
   // Newest first: the keyset runs over occurred_at descending, ties by id.
-  const std::string sort_name = "-occurred_at";
-  ASSIGN_OR_RETURN(store::SortKey sort, store::ParseSort(sort_name, kTimelineSort));
-  std::optional<store::Cursor> after;
-  if (q.cursor) {
-    ASSIGN_OR_RETURN(after, store::DecodeCursor(*q.cursor, sort_name));
-  }
-  std::string sql =
-      "SELECT " + std::string(kCols) + ", occurred_at FROM activities WHERE workspace_id = $1";
-  store::Params params = {ws.value};
-  auto bind = [&](store::Value v) {
-    params.push_back(std::move(v));
-    return "$" + std::to_string(params.size());
-  };
+  ASSIGN_OR_RETURN(auto list, store::ListStatement::Begin(kCols, "activities", ws.value,
+                                                          "-occurred_at", q.cursor, kTimelineSort));
   if (q.contact_id) {
-    sql += " AND contact_id = " + bind(*q.contact_id);
+    list.And("contact_id = " + list.Bind(*q.contact_id));
   } else if (q.company_id) {
-    std::string c = bind(*q.company_id);
-    sql += " AND (company_id = " + c +
-           " OR contact_id IN (SELECT id FROM contacts WHERE workspace_id = $1 "
-           "AND company_id = " +
-           c + "))";
+    std::string c = list.Bind(*q.company_id);
+    list.And("(company_id = " + c +
+             " OR contact_id IN (SELECT id FROM contacts WHERE workspace_id = $1 "
+             "AND company_id = " +
+             c + "))");
   }
   auto in_list = [&](const char* column, const std::vector<std::string>& values) {
     if (values.empty()) return;
-    sql += std::string(" AND ") + column + " IN (";
-    for (size_t i = 0; i < values.size(); ++i) sql += (i ? ", " : "") + bind(values[i]);
-    sql += ")";
+    std::string cond = std::string(column) + " IN (";
+    for (size_t i = 0; i < values.size(); ++i) cond += (i ? ", " : "") + list.Bind(values[i]);
+    list.And(cond + ")");
   };
   in_list("type", q.types);
   in_list("channel", q.channels);
-  if (q.since) sql += " AND occurred_at >= " + bind(*q.since);
-  if (q.until) sql += " AND occurred_at < " + bind(*q.until);
-  store::AppendKeyset(sql, params, sort, after, q.limit);
+  if (q.since) list.And("occurred_at >= " + list.Bind(*q.since));
+  if (q.until) list.And("occurred_at < " + list.Bind(*q.until));
   return store_.Read([&](store::Txn& t) -> Result<TimelinePage> {
     // The record must exist in this workspace: an empty timeline is not a missing record.
     if (q.contact_id) {
@@ -454,9 +442,9 @@ Result<TimelinePage> ActivityService::Timeline(WorkspaceId ws, const TimelineQue
       ASSIGN_OR_RETURN(auto c, t.QueryOne(kCompanyExists, {ws.value, *q.company_id}));
       if (!c) return NotFound("company " + std::to_string(*q.company_id) + " not found");
     }
-    ASSIGN_OR_RETURN(auto rows, t.Query(sql, params));
+    ASSIGN_OR_RETURN(auto rows, list.Run(t, q.limit));
     TimelinePage page;
-    page.next_cursor = store::NextCursor(rows, sort, q.limit, sort_name);
+    page.next_cursor = list.NextCursor(rows, q.limit);
     for (const auto& r : rows) page.data.push_back(Decode(r));
     return page;
   });

@@ -71,7 +71,8 @@ bool IsValidHostname(std::string_view host) {
   while (!host.empty()) {
     size_t dot = host.find('.');
     std::string_view label = host.substr(0, dot);
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+      return false;
     for (char c : label) {
       if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
     }
@@ -88,6 +89,25 @@ bool IsValidHostname(std::string_view host) {
     if (c < 'a' || c > 'z') return false;
   }
   return true;
+}
+
+}  // namespace rapport
+
+namespace rapport {
+
+std::optional<std::string> TrimmedOrNull(const std::optional<std::string>& v) {
+  if (!v) return std::nullopt;
+  std::string t(Trim(*v));
+  if (t.empty()) return std::nullopt;
+  return t;
+}
+
+void CheckMaxLength(const std::optional<std::string>& v, std::string_view field, size_t max,
+                    std::vector<FieldError>& errors) {
+  if (v && Utf8Length(*v) > max) {
+    errors.push_back(
+        {std::string(field), "must be at most " + std::to_string(max) + " characters"});
+  }
 }
 
 }  // namespace rapport

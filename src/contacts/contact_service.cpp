@@ -61,27 +61,18 @@ bool IsLifecycleStage(std::string_view s) {
                      [&](const char* r) { return s == r; });
 }
 
-std::optional<std::string> TrimmedText(const std::optional<std::string>& v) {
-  if (!v) return std::nullopt;
-  std::string t(Trim(*v));
-  if (t.empty()) return std::nullopt;
-  return t;
-}
-
 void SetText(const Field<std::string>& in, std::optional<std::string>& out, const char* field,
              size_t max, std::vector<FieldError>& errors) {
   if (!in) return;
-  out = TrimmedText(*in);
-  if (out && Utf8Length(*out) > max) {
-    errors.push_back({field, "must be at most " + std::to_string(max) + " characters"});
-  }
+  out = TrimmedOrNull(*in);
+  CheckMaxLength(out, field, max, errors);
 }
 
 // Applies `in` to `c` and collects every validation error. Pure: no store access.
 void ApplyFields(const ContactFields& in, Contact& c, bool creating, Micros now,
                  std::vector<FieldError>& errors) {
   if (in.email) {
-    c.email = TrimmedText(*in.email);
+    c.email = TrimmedOrNull(*in.email);
     if (c.email) {
       auto e = NormalizeEmail(*c.email);
       if (e) {
@@ -92,7 +83,7 @@ void ApplyFields(const ContactFields& in, Contact& c, bool creating, Micros now,
     }
   }
   if (in.phone) {
-    c.phone = TrimmedText(*in.phone);
+    c.phone = TrimmedOrNull(*in.phone);
     if (c.phone) {
       auto p = NormalizePhone(*c.phone);
       if (p) {
@@ -107,7 +98,7 @@ void ApplyFields(const ContactFields& in, Contact& c, bool creating, Micros now,
   SetText(in.source, c.source, "source", 200, errors);
   SetText(in.external_id, c.external_id, "external_id", 255, errors);
   if (in.birthday) {
-    c.birthday = TrimmedText(*in.birthday);
+    c.birthday = TrimmedOrNull(*in.birthday);
     if (c.birthday) {
       auto d = ParseDate(*c.birthday);
       if (!d) {
@@ -118,7 +109,7 @@ void ApplyFields(const ContactFields& in, Contact& c, bool creating, Micros now,
     }
   }
   if (in.timezone) {
-    c.timezone = TrimmedText(*in.timezone);
+    c.timezone = TrimmedOrNull(*in.timezone);
     if (c.timezone && !IsKnownTimeZone(*c.timezone)) {
       errors.push_back({"timezone", "must be an IANA time zone name such as Europe/Berlin"});
     }
@@ -501,50 +492,39 @@ Status ContactService::Delete(WorkspaceId ws, ContactId id, std::optional<int64_
 }
 
 Result<ContactPage> ContactService::List(WorkspaceId ws, const ContactQuery& query) {
-  ASSIGN_OR_RETURN(store::SortKey sort, store::ParseSort(query.sort, kSorts));
-  std::optional<store::Cursor> after;
-  if (query.cursor) {
-    ASSIGN_OR_RETURN(after, store::DecodeCursor(*query.cursor, query.sort));
-  }
-  std::string sql = "SELECT " + std::string(kCols) + ", " + std::string(sort.column->expr) +
-                    " FROM contacts WHERE workspace_id = $1";
-  store::Params params = {ws.value};
-  auto bind = [&](store::Value v) {
-    params.push_back(std::move(v));
-    return "$" + std::to_string(params.size());
-  };
+  ASSIGN_OR_RETURN(auto list, store::ListStatement::Begin(kCols, "contacts", ws.value, query.sort,
+                                                          query.cursor, kSorts));
   auto bad_filter = [](const char* field, const std::string& why) {
     return InvalidArgument(std::string(field) + " " + why, {{field, why}});
   };
-  if (query.company_id) sql += " AND company_id = " + bind(*query.company_id);
+  if (query.company_id) list.And("company_id = " + list.Bind(*query.company_id));
   if (query.lifecycle_stage) {
     if (!IsLifecycleStage(*query.lifecycle_stage)) {
       return bad_filter("lifecycle_stage", "is not a lifecycle stage");
     }
-    sql += " AND lifecycle_stage = " + bind(*query.lifecycle_stage);
+    list.And("lifecycle_stage = " + list.Bind(*query.lifecycle_stage));
   }
-  if (query.email) sql += " AND email = " + bind(ToLowerAscii(Trim(*query.email)));
-  if (query.external_id) sql += " AND external_id = " + bind(*query.external_id);
+  if (query.email) list.And("email = " + list.Bind(ToLowerAscii(Trim(*query.email))));
+  if (query.external_id) list.And("external_id = " + list.Bind(*query.external_id));
   if (query.tag) {
     auto name = tags::NormalizeName(*query.tag);
     if (!name) return bad_filter("tag", name.error().message());
-    sql +=
-        " AND id IN (SELECT l.contact_id FROM contact_tags l JOIN tags t ON t.id = l.tag_id "
+    list.And(
+        "id IN (SELECT l.contact_id FROM contact_tags l JOIN tags t ON t.id = l.tag_id "
         "WHERE t.workspace_id = $1 AND t.name = " +
-        bind(*name) + ")";
+        list.Bind(*name) + ")");
   }
   if (query.q) {
     std::string expr = SearchExpression(*query.q);
     if (!expr.empty()) {
-      sql +=
-          " AND id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH " + bind(expr) + ")";
+      list.And("id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH " + list.Bind(expr) +
+               ")");
     }
   }
-  store::AppendKeyset(sql, params, sort, after, query.limit);
   return store_.Read([&](store::Txn& t) -> Result<ContactPage> {
-    ASSIGN_OR_RETURN(auto rows, t.Query(sql, params));
+    ASSIGN_OR_RETURN(auto rows, list.Run(t, query.limit));
     ContactPage page;
-    page.next_cursor = store::NextCursor(rows, sort, query.limit, query.sort);
+    page.next_cursor = list.NextCursor(rows, query.limit);
     page.data.reserve(rows.size());
     for (const auto& r : rows) {
       Contact c = Decode(r);

@@ -372,34 +372,22 @@ Result<Order> OrderService::Get(WorkspaceId ws, OrderId id) {
 }
 
 Result<OrderPage> OrderService::List(WorkspaceId ws, const OrderQuery& q) {
-  const std::string sort_name = "-placed_at";
-  ASSIGN_OR_RETURN(store::SortKey sort, store::ParseSort(sort_name, kSorts));
-  std::optional<store::Cursor> after;
-  if (q.cursor) {
-    ASSIGN_OR_RETURN(after, store::DecodeCursor(*q.cursor, sort_name));
-  }
   if (q.status && !OneOf(*q.status, kStatuses)) {
     return InvalidArgument("status must be one of: paid, refunded, cancelled",
                            {{"status", "must be one of: paid, refunded, cancelled"}});
   }
-  std::string sql =
-      "SELECT " + std::string(kOrderCols) + ", placed_at FROM orders WHERE workspace_id = $1";
-  store::Params params = {ws.value};
-  auto bind = [&](store::Value v) {
-    params.push_back(std::move(v));
-    return "$" + std::to_string(params.size());
-  };
-  if (q.contact_id) sql += " AND contact_id = " + bind(*q.contact_id);
-  if (q.status) sql += " AND status = " + bind(*q.status);
-  store::AppendKeyset(sql, params, sort, after, q.limit);
+  ASSIGN_OR_RETURN(auto list, store::ListStatement::Begin(kOrderCols, "orders", ws.value,
+                                                          "-placed_at", q.cursor, kSorts));
+  if (q.contact_id) list.And("contact_id = " + list.Bind(*q.contact_id));
+  if (q.status) list.And("status = " + list.Bind(*q.status));
   return store_.Read([&](store::Txn& t) -> Result<OrderPage> {
     if (q.contact_id) {
       ASSIGN_OR_RETURN(auto c, t.QueryOne(kContactExists, {ws.value, *q.contact_id}));
       if (!c) return NotFound("contact " + std::to_string(*q.contact_id) + " not found");
     }
-    ASSIGN_OR_RETURN(auto rows, t.Query(sql, params));
+    ASSIGN_OR_RETURN(auto rows, list.Run(t, q.limit));
     OrderPage page;
-    page.next_cursor = store::NextCursor(rows, sort, q.limit, sort_name);
+    page.next_cursor = list.NextCursor(rows, q.limit);
     for (const auto& r : rows) {
       ASSIGN_OR_RETURN(Order o, Load(t, ws, OrderId(r.Int(0))));
       page.data.push_back(std::move(o));

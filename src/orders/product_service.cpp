@@ -175,33 +175,17 @@ Result<Product> ProductService::Update(WorkspaceId ws, ProductId id, const Produ
 }
 
 Result<ProductPage> ProductService::List(WorkspaceId ws, const ProductQuery& query) {
-  const std::string sort_name = "id";
-  ASSIGN_OR_RETURN(store::SortKey sort, store::ParseSort(sort_name, kSorts));
-  std::optional<store::Cursor> after;
-  if (query.cursor) {
-    ASSIGN_OR_RETURN(after, store::DecodeCursor(*query.cursor, sort_name));
-  }
-  std::string sql = "SELECT " + std::string(kCols) + ", id FROM products WHERE workspace_id = $1";
-  store::Params params = {ws.value};
-  auto bind = [&](store::Value v) {
-    params.push_back(std::move(v));
-    return "$" + std::to_string(params.size());
-  };
-  if (query.category) sql += " AND category = " + bind(std::string(Trim(*query.category)));
+  ASSIGN_OR_RETURN(auto list, store::ListStatement::Begin(kCols, "products", ws.value, "id",
+                                                          query.cursor, kSorts));
+  if (query.category) list.And("category = " + list.Bind(std::string(Trim(*query.category))));
   if (query.q && !Trim(*query.q).empty()) {
-    std::string pattern;
-    for (char ch : Trim(*query.q)) {
-      if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
-      pattern += ch;
-    }
-    std::string p = bind("%" + pattern + "%");
-    sql += " AND (sku LIKE " + p + " ESCAPE '\\' OR name LIKE " + p + " ESCAPE '\\')";
+    std::string p = list.Bind(store::ContainsPattern(Trim(*query.q)));
+    list.And("(sku LIKE " + p + " ESCAPE '\\' OR name LIKE " + p + " ESCAPE '\\')");
   }
-  store::AppendKeyset(sql, params, sort, after, query.limit);
   return store_.Read([&](store::Txn& t) -> Result<ProductPage> {
-    ASSIGN_OR_RETURN(auto rows, t.Query(sql, params));
+    ASSIGN_OR_RETURN(auto rows, list.Run(t, query.limit));
     ProductPage page;
-    page.next_cursor = store::NextCursor(rows, sort, query.limit, sort_name);
+    page.next_cursor = list.NextCursor(rows, query.limit);
     for (const auto& r : rows) page.data.push_back(Decode(r));
     return page;
   });

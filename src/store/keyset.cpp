@@ -82,8 +82,9 @@ std::string EncodeCursor(const Cursor& c) {
 }
 
 Result<Cursor> DecodeCursor(std::string_view text, std::string_view sort) {
-  Status invalid = InvalidArgument("cursor is invalid (pass next_cursor unchanged, with the same sort)",
-                                   {{"cursor", "is invalid"}});
+  Status invalid =
+      InvalidArgument("cursor is invalid (pass next_cursor unchanged, with the same sort)",
+                      {{"cursor", "is invalid"}});
   auto raw = FromBase64Url(text);
   if (!raw) return invalid;
   std::vector<std::string_view> parts;
@@ -159,6 +160,52 @@ Result<int> ParseLimit(std::optional<std::string_view> text) {
                            {{"limit", "must be an integer from 1 to 1000"}});
   }
   return static_cast<int>(*v);
+}
+
+Result<ListStatement> ListStatement::Begin(std::string_view columns, std::string_view table,
+                                           int64_t workspace_id, std::string_view sort,
+                                           const std::optional<std::string>& cursor,
+                                           std::span<const SortColumn> allowed) {
+  ListStatement l;
+  ASSIGN_OR_RETURN(l.sort_, ParseSort(sort, allowed));
+  l.sort_param_ = std::string(sort);
+  if (cursor) {
+    ASSIGN_OR_RETURN(l.after_, DecodeCursor(*cursor, sort));
+  }
+  l.sql_ = "SELECT " + std::string(columns) + ", " + std::string(l.sort_.column->expr) + " FROM " +
+           std::string(table) + " WHERE workspace_id = $1";
+  l.params_ = {workspace_id};
+  return l;
+}
+
+std::string ListStatement::Bind(Value v) {
+  params_.push_back(std::move(v));
+  return "$" + std::to_string(params_.size());
+}
+
+void ListStatement::And(std::string_view condition) {
+  sql_ += " AND ";
+  sql_ += condition;
+}
+
+Result<std::vector<Row>> ListStatement::Run(Txn& txn, int limit) const {
+  std::string sql = sql_;
+  Params params = params_;
+  AppendKeyset(sql, params, sort_, after_, limit);
+  return txn.Query(sql, params);
+}
+
+std::optional<std::string> ListStatement::NextCursor(std::vector<Row>& rows, int limit) const {
+  return store::NextCursor(rows, sort_, limit, sort_param_);
+}
+
+std::string ContainsPattern(std::string_view text) {
+  std::string pattern = "%";
+  for (char ch : text) {
+    if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
+    pattern += ch;
+  }
+  return pattern + "%";
 }
 
 }  // namespace rapport::store

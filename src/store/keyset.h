@@ -52,4 +52,33 @@ std::optional<std::string> NextCursor(std::vector<Row>& rows, const SortKey& sor
 // Validates ?limit= (1..1000, default 50).
 Result<int> ParseLimit(std::optional<std::string_view> text);
 
+// A keyset-paged list statement, the one way lists are queried:
+//   SELECT <columns>, <sort expression> FROM <table> WHERE workspace_id = $1 [AND ...]
+// followed, when run, by the keyset condition, ORDER BY and LIMIT.
+class ListStatement {
+ public:
+  // InvalidArgument for an unknown sort or a cursor not issued for it.
+  static Result<ListStatement> Begin(std::string_view columns, std::string_view table,
+                                     int64_t workspace_id, std::string_view sort,
+                                     const std::optional<std::string>& cursor,
+                                     std::span<const SortColumn> allowed);
+  // Binds a value; returns its placeholder ("$3").
+  std::string Bind(Value v);
+  // Appends " AND <condition>".
+  void And(std::string_view condition);
+  // One page (plus one row that tells whether another page follows; see NextCursor).
+  Result<std::vector<Row>> Run(Txn& txn, int limit) const;
+  std::optional<std::string> NextCursor(std::vector<Row>& rows, int limit) const;
+
+ private:
+  SortKey sort_;
+  std::string sort_param_;
+  std::optional<Cursor> after_;
+  std::string sql_;
+  Params params_;
+};
+
+// A LIKE pattern matching `text` anywhere, with % _ and \ escaped (use ESCAPE '\').
+std::string ContainsPattern(std::string_view text);
+
 }  // namespace rapport::store

@@ -11,6 +11,10 @@ APT_PACKAGES=(
   libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   wrk
+  # libFuzzer (make fuzz) and the PostgreSQL comparison of the segment benchmark.
+  clang postgresql libpq-dev
+  # The browser the end-to-end tests drive headless (tests/e2e, playwright-core).
+  chromium
 )
 
 # Node.js runs the API tests (node:test, fetch) and builds the web UI.
@@ -31,3 +35,20 @@ if [ ${#missing[@]} -gt 0 ]; then
 else
   echo "install-deps: all packages present"
 fi
+
+# npm packages of the web UI and the browser tests: `npm ci` only when node_modules is missing
+# or older than package-lock.json (a changed lock file), so repeated runs cost nothing.
+root=$(cd "$(dirname "$0")/.." && pwd)
+for dir in web tests/e2e; do
+  [ -f "$root/$dir/package.json" ] || continue
+  lock="$root/$dir/package-lock.json"
+  stamp="$root/$dir/node_modules/.package-lock.json"
+  if [ ! -d "$root/$dir/node_modules" ] || { [ -f "$lock" ] && [ "$lock" -nt "$stamp" ]; }; then
+    echo "install-deps: npm ci in $dir"
+    if [ -f "$lock" ]; then
+      (cd "$root/$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    else
+      (cd "$root/$dir" && npm install --no-audit --no-fund --loglevel=error)
+    fi
+  fi
+done

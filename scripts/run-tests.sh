@@ -32,7 +32,19 @@ count_node() {
   failed=$((failed + ${f:-0}))
 }
 
+# Vitest prints "Tests  N passed (T)" or "Tests  F failed | N passed (T)".
+count_vitest() {
+  local log=$1 line p f
+  line=$(grep -E '^[[:space:]]*Tests[[:space:]]+[0-9]' "$log" | tail -n 1)
+  if [ -z "$line" ]; then failed=$((failed + 1)); return; fi
+  p=$(grep -oE '[0-9]+ passed' <<<"$line" | awk '{print $1}')
+  f=$(grep -oE '[0-9]+ failed' <<<"$line" | awk '{print $1}')
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+}
+
 section() { printf '\n=== %s ===\n' "$1"; }
+took() { printf '(%s took %ds)\n' "$1" "$2"; }
 
 section "unit tests (release build)"
 ctest --test-dir "$BUILD" -L unit --output-on-failure -j2 2>&1 | tee "$logdir/unit.log" | tail -n 3
@@ -54,6 +66,31 @@ if [ $api_status -ne 0 ]; then
   grep -B2 -A30 '^not ok' "$logdir/api.log" | head -n 200
 fi
 count_node "$logdir/api.log"
+
+section "web unit tests (Vitest)"
+start=$SECONDS
+(cd web && NO_COLOR=1 FORCE_COLOR=0 npx --no-install vitest run) >"$logdir/vitest.log" 2>&1
+vitest_status=$?
+grep -E '^[[:space:]]*(Test Files|Tests)[[:space:]]' "$logdir/vitest.log"
+if [ $vitest_status -ne 0 ]; then
+  status=1
+  grep -E -A20 'FAIL|Error' "$logdir/vitest.log" | head -n 120
+fi
+count_vitest "$logdir/vitest.log"
+took "Vitest" $((SECONDS - start))
+
+section "browser end-to-end tests"
+start=$SECONDS
+RAPPORT_BIN="$BUILD/rapport" bash tests/e2e/run.sh >"$logdir/e2e.log" 2>&1
+e2e_status=$?
+grep -E '^(not )?ok |^# (tests|pass|fail|skipped)' "$logdir/e2e.log"
+if [ $e2e_status -ne 0 ]; then
+  status=1
+  grep -B2 -A40 '^not ok' "$logdir/e2e.log" | head -n 200
+fi
+count_node "$logdir/e2e.log"
+echo "screenshots: build/screenshots/"
+took "end-to-end" $((SECONDS - start))
 
 section "benchmark smoke tests"
 ctest --test-dir "$BUILD" -L bench --output-on-failure 2>&1 | tee "$logdir/bench.log" | tail -n 3

@@ -1,4 +1,4 @@
-// The `rapport` command: serve, migrate, demo, apikey, user.
+// The `rapport` command: serve, migrate, demo, apikey, user, segment.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
@@ -81,6 +81,10 @@ int main(int argc, char** argv) {
       "Behind a reverse proxy: trust X-Forwarded-Proto (https cookies) and X-Forwarded-For");
   serve_cmd->add_option("--threads", serve.threads, "I/O threads (0: one per core)")
       ->default_val(0);
+  serve_cmd
+      ->add_option("--web", serve.web_dir,
+                   "Directory of the built web UI (default: web/dist next to the build)")
+      ->envname("RAPPORT_WEB");
 
   auto* migrate_cmd =
       cli.add_subcommand("migrate", "Create or upgrade the database schema, then exit.");
@@ -134,6 +138,23 @@ int main(int argc, char** argv) {
       "--password-stdin", user_add.password_stdin,
       "Read the password from the first line of stdin instead of generating one");
 
+  rapport::app::SegmentEvalOptions seg_eval;
+  auto* segment_cmd = cli.add_subcommand("segment", "Work with segments.");
+  segment_cmd->require_subcommand(1);
+  auto* segment_eval_cmd = segment_cmd->add_subcommand(
+      "eval", "Print the contacts a segment rule selects (see docs/segment-language.md).");
+  segment_eval_cmd->add_option("--data", seg_eval.data_dir, "Data directory")
+      ->envname("RAPPORT_DATA")
+      ->default_val("./data");
+  segment_eval_cmd->add_option("--workspace", seg_eval.workspace, "Workspace name")
+      ->default_val("default");
+  segment_eval_cmd->add_option("--format", seg_eval.format, "ids (one per line), count or json")
+      ->check(CLI::IsMember({"ids", "count", "json"}))
+      ->default_val("ids");
+  segment_eval_cmd->add_flag("--sql", seg_eval.sql,
+                             "Evaluate with the SQL reference evaluator instead of the engine");
+  segment_eval_cmd->add_option("rule", seg_eval.rule, "The rule, e.g. 'tag \"vip\"'")->required();
+
   CLI11_PARSE(cli, argc, argv);
 
   try {
@@ -142,6 +163,7 @@ int main(int argc, char** argv) {
     if (*demo_cmd) return rapport::app::Demo(demo);
     if (*apikey_create) return CreateApiKey(data_dir, role, workspace, key_name);
     if (*user_add_cmd) return rapport::app::UserAdd(user_add);
+    if (*segment_eval_cmd) return rapport::app::SegmentEval(seg_eval);
   } catch (const std::exception& e) {
     rapport::log::Error("fatal error", {{"error", e.what()}});
     return 1;

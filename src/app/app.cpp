@@ -27,6 +27,9 @@ Result<std::unique_ptr<App>> OpenApp(const std::string& data_dir) {
   app->products = std::make_unique<orders::ProductService>(s, app->clock);
   app->orders =
       std::make_unique<orders::OrderService>(s, app->clock, *app->contacts, *app->activities);
+  app->live_segments = std::make_unique<segments::LiveSegments>(s, app->clock, *app->activities);
+  app->segments = std::make_unique<segments::SegmentService>(s, app->clock, *app->activities,
+                                                             *app->live_segments);
   app->idempotency = std::make_unique<idempotency::IdempotencyService>(s, app->clock);
   app->api_keys = std::make_unique<auth::ApiKeyService>(s, app->clock);
   app->users = std::make_unique<auth::UserService>(s, app->clock);

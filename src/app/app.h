@@ -18,6 +18,8 @@
 #include "fields/custom_field.h"
 #include "idempotency/idempotency.h"
 #include "orders/order.h"
+#include "segments/live.h"
+#include "segments/segment.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tags/tag_service.h"
 
@@ -34,6 +36,8 @@ struct App {
   std::unique_ptr<activity::ActivityService> activities;
   std::unique_ptr<orders::ProductService> products;
   std::unique_ptr<orders::OrderService> orders;
+  std::unique_ptr<segments::LiveSegments> live_segments;
+  std::unique_ptr<segments::SegmentService> segments;
   std::unique_ptr<idempotency::IdempotencyService> idempotency;
   std::unique_ptr<auth::ApiKeyService> api_keys;
   std::unique_ptr<auth::UserService> users;
@@ -48,6 +52,9 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   int threads = 0;
   bool trust_proxy = false;  // honour X-Forwarded-Proto/-For (https cookies, client address)
+  // The built web UI (index.html + assets/). Empty: web/dist of the source tree the binary
+  // was built in (<binary dir>/../web/dist), else ./web/dist.
+  std::string web_dir;
 };
 
 struct UserAddOptions {
@@ -69,6 +76,18 @@ struct DemoOptions {
   int64_t companies = -1;  // -1: one company per 20 contacts
   uint64_t seed = 1;
 };
+
+struct SegmentEvalOptions {
+  std::string data_dir;
+  std::string workspace = "default";
+  std::string rule;
+  std::string format = "ids";  // ids | count | json
+  bool sql = false;            // the SQL reference evaluator instead of the engine
+};
+
+// `rapport segment eval`: prints the members of a rule (one contact id per line, the count,
+// or JSON). Parse and check errors go to stderr as rule:LINE:COLUMN: message, exit code 2.
+int SegmentEval(const SegmentEvalOptions& options);
 
 // Fills the default workspace with generated companies and contacts, printing progress.
 int Demo(const DemoOptions& options);

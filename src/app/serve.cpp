@@ -1,13 +1,16 @@
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "app/app.h"
 #include "common/log.h"
 #include "http/api/routes.h"
 #include "http/http.h"
+#include "http/static_files.h"
 
 namespace rapport::app {
 namespace {
@@ -67,6 +70,22 @@ bool ParseListen(const std::string& listen, std::string& host, uint16_t& port) {
   return true;
 }
 
+// The explicit --web directory, else the first candidate holding an index.html: web/dist of
+// the source tree the binary was built in (build dirs sit in the repository root), then
+// ./web/dist. Neither built: the first, so the 404 page and log name where it is expected.
+std::filesystem::path ResolveWebDir(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  std::vector<std::filesystem::path> candidates;
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) candidates.push_back(exe.parent_path().parent_path() / "web" / "dist");
+  candidates.push_back(std::filesystem::current_path(ec) / "web" / "dist");
+  for (const auto& c : candidates) {
+    if (std::filesystem::is_regular_file(c / "index.html", ec)) return c;
+  }
+  return candidates.front();
+}
+
 }  // namespace
 
 int Serve(const ServeOptions& options) {
@@ -94,11 +113,20 @@ int Serve(const ServeOptions& options) {
                               *app.api_keys,
                               login_limiter,
                               {.tls = false, .trust_proxy = options.trust_proxy}};
-  http::api::ApiContext ctx{
-      *app.store,       app.metrics,     *app.contacts, *app.companies, *app.fields, *app.tags,
-      *app.idempotency, *app.activities, *app.orders,   *app.products,  ready,       auth};
+  http::api::ApiContext ctx{*app.store,  app.metrics,   *app.contacts,    *app.companies,
+                            *app.fields, *app.tags,     *app.idempotency, *app.activities,
+                            *app.orders, *app.products, *app.segments,    ready,
+                            auth};
   http::Router router;
   http::api::RegisterRoutes(router, ctx);
+  http::StaticFiles web(ResolveWebDir(options.web_dir));
+  router.SetFallback([&web](http::Request& r) { return web.Serve(r); });
+  if (web.Available()) {
+    log::Info("serving the web UI", {{"web", web.root().string()}});
+  } else {
+    log::Warn("web UI not built: / answers 404 until it is (make build, or --web DIR)",
+              {{"web", web.root().string()}});
+  }
 
   http::Server server(server_options, router, app.metrics);
   Status listening = server.Listen();
@@ -115,12 +143,21 @@ int Serve(const ServeOptions& options) {
   }
   log::Info("store ready",
             {{"data", options.data_dir}, {"schema_version", app.store->schema_version()}});
+  Micros engine_start = app.clock.Now();
+  if (Status s = app.live_segments->Load(); !s.ok()) {
+    log::Error("cannot build the segment engine", {{"error", s.message()}});
+    return 1;
+  }
+  log::Info("segment engine ready",
+            {{"build_ms", static_cast<int64_t>((app.clock.Now() - engine_start) / 1000)}});
+  app.live_segments->Start();
   {
     Maintenance maintenance(*app.idempotency, *app.sessions);
     ready = true;
     server.Run();  // returns after SIGINT/SIGTERM once in-flight requests finished
     ready = false;
   }
+  app.live_segments->Stop();
   app.store->Close();
   log::Info("store closed");
   return 0;

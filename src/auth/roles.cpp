@@ -54,6 +54,10 @@ constexpr MatrixRow kMatrix[] = {
     {R::kOrder,       X::kCreate, {A, A, A, A, D}},
     {R::kOrder,       X::kUpdate, {A, A, A, D, D}},
     {R::kOrder,       X::kDelete, {A, A, A, D, D}},
+    {R::kSegment,     X::kRead,   {A, A, A, A, A}},
+    {R::kSegment,     X::kCreate, {A, A, A, A, D}},
+    {R::kSegment,     X::kUpdate, {A, A, A, D, D}},
+    {R::kSegment,     X::kDelete, {A, A, A, D, D}},
 };
 // clang-format on
 
@@ -106,6 +110,8 @@ const char* ResourceName(Resource r) {
       return "product";
     case Resource::kOrder:
       return "order";
+    case Resource::kSegment:
+      return "segment";
   }
   return "?";
 }

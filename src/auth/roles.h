@@ -32,6 +32,7 @@ enum class Resource {
   kSettings,  // workspace settings
   kProduct,   // the product catalogue
   kOrder,     // orders (refunds are updates)
+  kSegment,   // segments and their members
 };
 enum class Action { kRead, kCreate, kUpdate, kDelete };
 

@@ -47,6 +47,8 @@ struct ContactQuery {
   std::string sort = "id";
   std::optional<std::string> cursor, q, tag, lifecycle_stage, email, external_id;
   std::optional<int64_t> company_id;
+  // Only these contacts (a segment's members, a rule's result); empty matches none.
+  std::optional<std::vector<int64_t>> ids;
 };
 
 struct ContactPage {

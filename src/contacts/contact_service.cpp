@@ -514,6 +514,16 @@ Result<ContactPage> ContactService::List(WorkspaceId ws, const ContactQuery& que
         "WHERE t.workspace_id = $1 AND t.name = " +
         list.Bind(*name) + ")");
   }
+  if (query.ids) {
+    // One JSON array parameter instead of thousands of placeholders.
+    std::string array = "[";
+    for (size_t i = 0; i < query.ids->size(); ++i) {
+      if (i) array += ',';
+      array += std::to_string((*query.ids)[i]);
+    }
+    array += ']';
+    list.And("id IN (SELECT value FROM json_each(" + list.Bind(array) + "))");
+  }
   if (query.q) {
     std::string expr = SearchExpression(*query.q);
     if (!expr.empty()) {

@@ -92,7 +92,8 @@ Result<CustomValues> MergeAndValidate(const std::vector<FieldDef>& defs, const C
 
 std::string EncodeCustom(const CustomValues& values) {
   boost::json::object o;
-  for (const auto& [k, v] : values) {
+  for (const auto& [key, v] : values) {
+    const std::string& k = key;  // a structured binding cannot be captured in C++20
     std::visit(
         [&](const auto& x) {
           using T = std::decay_t<decltype(x)>;

@@ -83,6 +83,11 @@ class Router {
   };
   std::vector<Entry> Entries() const;
 
+  // Answers requests that match no route (instead of the plain 404), e.g. the web UI's files
+  // (see static_files.h). Not a route: it has no policy and does not appear in Entries().
+  void SetFallback(Handler handler) { fallback_ = std::move(handler); }
+  const Handler* fallback() const { return fallback_ ? &fallback_ : nullptr; }
+
  private:
   struct Route {
     std::string method;
@@ -91,6 +96,7 @@ class Router {
     Handler handler;
   };
   std::vector<Route> routes_;
+  Handler fallback_;
 };
 
 struct ServerOptions {

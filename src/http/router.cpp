@@ -144,17 +144,19 @@ Response Dispatch(const Router& router, Request& request) {
 
   Router::Match match = router.Find(request.method, target->encoded_path);
   request.route = match.pattern;
-  if (!match.handler) {
+  const Handler* handler = match.handler;
+  if (!handler) {
     if (match.status == 405) {
       Response r = ProblemResponse(405, "method " + request.method + " is not allowed here");
       r.SetHeader("Allow", match.allow);
       return r;
     }
-    return ProblemResponse(404, "no route for " + request.path);
+    handler = router.fallback();
+    if (!handler) return ProblemResponse(404, "no route for " + request.path);
   }
   request.path_params = std::move(match.params);
   try {
-    return (*match.handler)(request);
+    return (*handler)(request);
   } catch (const std::exception& e) {
     log::Error("handler threw",
                {{"request_id", request.request_id}, {"route", request.route}, {"error", e.what()}});

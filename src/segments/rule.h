@@ -30,6 +30,7 @@ namespace rapport::segments {
 // Where a node came from in the text form (1-based); line 0 when it came from JSON.
 struct Pos {
   int line = 0, column = 0;
+  friend bool operator==(const Pos&, const Pos&) = default;
 };
 
 // An exact decimal: value = units / 10^scale. "200.00" is {20000, 2}; printed minimally.

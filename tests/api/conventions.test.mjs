@@ -67,10 +67,12 @@ it('GET /api/v1/openapi.json: an OpenAPI 3.0 document describing the resources',
 // ---------------------------------------------------------------------------------------------
 // Unknown routes and methods
 
-it('unknown routes: 404 problem+json', async (t, srv) => {
-  for (const p of ['/nope', `${API}/nope`, `${API}/contacts/1/nope`, '/api/v2/contacts', `${API}`]) {
+it('unknown API routes: 404 problem+json (other paths belong to the web UI)', async (t, srv) => {
+  for (const p of [`${API}/nope`, `${API}/contacts/1/nope`, '/api/v2/contacts', `${API}`, '/api']) {
     assertProblem(await request(srv, 'GET', p), 404);
   }
+  // A missing file with an extension is a plain 404, never the UI's index.html.
+  expectStatus(await request(srv, 'GET', '/nope.js'), 404);
   assertProblem(await request(srv, 'POST', `${API}/nope`, { body: {} }), 404);
   // A non-numeric id names no record.
   for (const p of [`${API}/contacts/abc`, `${API}/companies/-1`, `${API}/contacts/0`, `${API}/contacts/99999999999999999999999`]) {

@@ -31,6 +31,8 @@ struct Harness {
   activity::ActivityService activities{db.store(), clock, contacts};
   orders::ProductService products{db.store(), clock};
   orders::OrderService orders{db.store(), clock, contacts, activities};
+  segments::LiveSegments live{db.store(), clock, activities};
+  segments::SegmentService segments{db.store(), clock, activities, live};
   idempotency::IdempotencyService idempotency{db.store(), clock};
   auth::ApiKeyService api_keys{db.store(), clock};
   auth::UserService users{db.store(), clock};
@@ -38,8 +40,8 @@ struct Harness {
   auth::LoginLimiter limiter{clock};
   std::atomic<bool> ready{true};
   AuthContext auth{db.store(), clock, users, sessions, api_keys, limiter, {}};
-  ApiContext ctx{db.store(),  metrics,    contacts, companies, fields, tags,
-                 idempotency, activities, orders,   products,  ready,  auth};
+  ApiContext ctx{db.store(), metrics, contacts, companies, fields, tags, idempotency,
+                 activities, orders,  products, segments,  ready,  auth};
   Router router;
   std::vector<RoutePolicy> policies = RegisterRoutes(router, ctx);
 

@@ -2,6 +2,7 @@
 #include "http/api/handler_util.h"
 #include "http/api/routes.h"
 #include "http/json_body.h"
+#include "segments/text.h"
 #include "store/keyset.h"
 
 namespace rapport::http::api {
@@ -121,16 +122,35 @@ void AddContactRoutes(Routes& routes, ApiContext& ctx) {
         });
       }));
 
-  routes.Add("GET", "/api/v1/contacts", Read(auth::Resource::kContact), [&svc](Request& req) {
-    return Handle([&]() -> Result<Response> {
-      ASSIGN_OR_RETURN(auto query, ParseListQuery(req));
-      ASSIGN_OR_RETURN(auto page, svc.List(WorkspaceOf(req), query));
-      json::array data;
-      data.reserve(page.data.size());
-      for (const auto& c : page.data) data.push_back(EncodeContact(c));
-      return Page(std::move(data), page.next_cursor);
-    });
-  });
+  auto& segment_svc = ctx.segments;
+  routes.Add(
+      "GET", "/api/v1/contacts", Read(auth::Resource::kContact),
+      [&svc, &segment_svc](Request& req) {
+        return Handle([&]() -> Result<Response> {
+          ASSIGN_OR_RETURN(auto query, ParseListQuery(req));
+          if (auto where = QueryText(req, "where")) {
+            segments::Parsed parsed = segments::ParseText(*where);
+            if (!parsed.rule) {
+              const auto& e = parsed.errors.front();
+              return ValidationFailed({{"where", "line " + std::to_string(e.line) + ", column " +
+                                                     std::to_string(e.column) + ": " + e.message}});
+            }
+            auto ids = segment_svc.Evaluate(WorkspaceOf(req), std::move(*parsed.rule));
+            if (!ids) {
+              std::vector<FieldError> fields = ids.error().fields();
+              for (auto& f : fields) f.field = "where";
+              if (fields.empty()) return ids.error();
+              return ValidationFailed(std::move(fields));
+            }
+            query.ids = std::move(*ids);
+          }
+          ASSIGN_OR_RETURN(auto page, svc.List(WorkspaceOf(req), query));
+          json::array data;
+          data.reserve(page.data.size());
+          for (const auto& c : page.data) data.push_back(EncodeContact(c));
+          return Page(std::move(data), page.next_cursor);
+        });
+      });
 
   routes.Add("GET", "/api/v1/contacts/{id}", Read(auth::Resource::kContact), [&svc](Request& req) {
     return Handle([&]() -> Result<Response> {

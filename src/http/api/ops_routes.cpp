@@ -44,6 +44,7 @@ std::vector<RoutePolicy> RegisterRoutes(Router& router, ApiContext& ctx) {
   AddFieldRoutes(routes, ctx);
   AddTagRoutes(routes, ctx);
   AddOrderRoutes(routes, ctx);
+  AddSegmentRoutes(routes, ctx);
   AddActivityRoutes(routes, ctx);
   return routes.list();
 }

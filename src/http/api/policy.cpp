@@ -347,7 +347,9 @@ void Routes::Add(std::string method, std::string pattern, Policy policy, Handler
                                    auth::ActionName(policy.action) + " " +
                                    auth::ResourceName(policy.resource));
                 }
-                if (!IsUnsafe(req.method)) return inner(req);
+                // A POST that only reads (a preview) changes nothing worth auditing.
+                if (!IsUnsafe(req.method) || policy.action == auth::Action::kRead)
+                  return inner(req);
                 return RunAudited(router, auth, policy, grant, req, inner);
               });
 }

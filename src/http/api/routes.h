@@ -14,6 +14,7 @@
 #include "http/http.h"
 #include "idempotency/idempotency.h"
 #include "orders/order.h"
+#include "segments/segment.h"
 #include "store/store.h"
 #include "tags/tag_service.h"
 
@@ -30,6 +31,7 @@ struct ApiContext {
   activity::ActivityService& activities;
   orders::OrderService& orders;
   orders::ProductService& products;
+  segments::SegmentService& segments;
   std::atomic<bool>& ready;  // false while starting or shutting down
   AuthContext& auth;
 };
@@ -44,6 +46,7 @@ void AddCompanyRoutes(Routes& routes, ApiContext& ctx);
 void AddFieldRoutes(Routes& routes, ApiContext& ctx);
 void AddTagRoutes(Routes& routes, ApiContext& ctx);
 void AddOrderRoutes(Routes& routes, ApiContext& ctx);  // products and orders
+void AddSegmentRoutes(Routes& routes, ApiContext& ctx);
 void AddOpsRoutes(Routes& routes, ApiContext& ctx);
 void AddSecurityRoutes(Routes& routes, ApiContext& ctx);  // auth, api-keys, users, audit
 // Still registered on a plain Router: RegisterRoutes gives these routes their policies

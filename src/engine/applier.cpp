@@ -1,0 +1,118 @@
+// Apply: reloads changed contacts and companies, follows tag links and deletes, and appends
+// new activities to the per-type delta.
+#include <algorithm>
+
+#include "engine/state.h"
+
+namespace rapport::engine {
+namespace {
+
+constexpr const char* kTagsOf = "SELECT tag_id FROM contact_tags WHERE contact_id = $1";
+constexpr const char* kActivity =
+    "SELECT id, contact_id, occurred_at, type, channel, amount, currency FROM activities "
+    "WHERE workspace_id = $1 AND id = $2";
+
+void RemoveEverywhere(std::unordered_map<int64_t, Roaring>& bitmaps, uint32_t index) {
+  for (auto& [id, bits] : bitmaps) bits.remove(index);
+}
+
+Status ApplyContact(store::Txn& txn, State& state, int64_t id, std::vector<int64_t>& affected) {
+  ContactTable& t = state.contacts;
+  ASSIGN_OR_RETURN(auto row, txn.QueryOne(kSelectContact, {state.ws.value, id}));
+  std::optional<uint32_t> index = t.IndexOf(id);
+  if (!row) {
+    if (index && t.alive[*index]) {
+      t.alive[*index] = 0;
+      ClearContact(state, *index);
+      RemoveEverywhere(state.tags, *index);
+      RemoveEverywhere(state.segments, *index);
+      affected.push_back(id);
+    }
+    return Status::Ok();
+  }
+  if (!index) {
+    if (!t.ids.empty() && id < t.ids.back()) {
+      return Internal("engine: contact " + std::to_string(id) +
+                      " arrived out of id order; rebuild the engine");
+    }
+    index = t.Append(id);
+    for (auto& type : state.activities.types) type->ExtendTo(t.size());
+  }
+  SetContactRow(state, *index, *row);
+  ASSIGN_OR_RETURN(auto tag_rows, txn.Query(kTagsOf, {id}));
+  std::vector<int64_t> tags;
+  for (const auto& r : tag_rows) tags.push_back(r.Int(0));
+  for (auto& [tag, bits] : state.tags) {
+    if (std::find(tags.begin(), tags.end(), tag) == tags.end()) bits.remove(*index);
+  }
+  for (int64_t tag : tags) state.tags[tag].add(*index);
+  affected.push_back(id);
+  return Status::Ok();
+}
+
+Status ApplyCompany(store::Txn& txn, State& state, int64_t id, std::vector<int64_t>& affected) {
+  ASSIGN_OR_RETURN(auto row, txn.QueryOne(kSelectCompany, {state.ws.value, id}));
+  uint32_t index = state.companies.IndexOrAdd(id);
+  if (row) {
+    SetCompanyRow(state, index, *row);
+  } else {
+    ClearCompany(state, index);
+  }
+  const ContactTable& t = state.contacts;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t.company[i] == static_cast<int32_t>(index) && t.alive[i]) affected.push_back(t.ids[i]);
+  }
+  return Status::Ok();
+}
+
+Status ApplyActivity(store::Txn& txn, State& state, int64_t id, std::vector<int64_t>& affected) {
+  ASSIGN_OR_RETURN(auto row, txn.QueryOne(kActivity, {state.ws.value, id}));
+  if (!row || row->IsNull(1)) return Status::Ok();
+  ContactTable& t = state.contacts;
+  std::optional<uint32_t> c = t.IndexOf(row->Int(1));
+  if (!c || !t.alive[*c]) return Status::Ok();
+  ActivityStore& acts = state.activities;
+  TypeStore& type = acts.GetOrAdd(row->Text(3), t.size());
+  if (id <= type.watermark) return Status::Ok();  // already in the arrays
+  type.ExtendTo(t.size());
+  ASSIGN_OR_RETURN(uint8_t channel, acts.ChannelCode(row->Text(4)));
+  ASSIGN_OR_RETURN(uint8_t currency, acts.CurrencyCode(row->OptText(6)));
+  DeltaRow d{id, DayOfMicros(row->Int(2)), channel, currency, row->Int(5)};
+  type.AppendDelta(*c, d, !row->IsNull(5));
+  for (auto& [key, col] : type.props) {
+    ASSIGN_OR_RETURN(uint32_t code, LoadPropValue(txn, state.store->dialect(), *col, key, id));
+    if (code != 0) col->delta[id] = code;
+  }
+  type.MaybeCompact();
+  ++acts.count;
+  affected.push_back(row->Int(1));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<int64_t>> ApplyChanges(store::Txn& txn, State& state,
+                                          const std::vector<store::Change>& changes) {
+  std::vector<int64_t> affected;
+  for (const store::Change& ch : changes) {
+    if (ch.seq <= state.applied_seq) continue;
+    if (ch.workspace == state.ws) {
+      if (ch.entity == "contact") {
+        RETURN_IF_ERROR(ApplyContact(txn, state, ch.entity_id, affected));
+      } else if (ch.entity == "company") {
+        RETURN_IF_ERROR(ApplyCompany(txn, state, ch.entity_id, affected));
+      } else if (ch.entity == "activity") {
+        RETURN_IF_ERROR(ApplyActivity(txn, state, ch.entity_id, affected));
+      } else if (ch.entity == "tag" && ch.kind == store::ChangeKind::kDeleted) {
+        // Linked contacts arrive as their own updates; the bitmap goes with the tag.
+        state.tags.erase(ch.entity_id);
+      }
+    }
+    state.applied_seq = ch.seq;
+  }
+  std::sort(affected.begin(), affected.end());
+  affected.erase(std::unique(affected.begin(), affected.end()), affected.end());
+  return affected;
+}
+
+}  // namespace rapport::engine

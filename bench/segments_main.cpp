@@ -69,7 +69,7 @@ constexpr WorkspaceId kWs = kDefaultWorkspace;
 // The goals of the issue.
 constexpr double kGoalEngineMs = 20;
 constexpr double kGoalRatio = 50;
-constexpr double kGoalMemoryMb = 400;
+constexpr double kGoalMemoryMb = 400;  // MiB, as the engine's own figure is reported
 constexpr double kGoalBuildS = 10;
 constexpr double kGoalIncrementalUs = 50;
 
@@ -451,14 +451,12 @@ int Main(int argc, char** argv) {
   }
   std::vector<std::string> dynamic_texts = DynamicRules();
   std::vector<segments::Rule> dynamic;
-  std::vector<segments::SqlPredicate> dynamic_sql;  // one contact: $1 workspace, $2 contact
+  std::vector<segments::SqlPredicate> dynamic_sql;
   for (const auto& text : dynamic_texts) {
     dynamic.push_back(ParseAndCheck(text, catalog));
-    auto pred = Must(segments::CompileSql(dynamic.back(), store::Dialect::kSqlite, kWs, today, 3),
-                     "compile " + text);
-    pred.sql = "SELECT c.id FROM contacts c WHERE c.workspace_id = $1 AND c.id = $2 AND (" +
-               pred.sql + ")";
-    dynamic_sql.push_back(std::move(pred));
+    dynamic_sql.push_back(
+        Must(segments::CompileMembersQuery(dynamic.back(), store::Dialect::kSqlite, kWs, today),
+             "compile " + text));
   }
 
   // --- The engine ----------------------------------------------------------------------
@@ -476,8 +474,9 @@ int Main(int argc, char** argv) {
   out << "engine: " << stats.contacts << " contacts, " << stats.activities
       << " activities; built in " << Fixed(build_s, 2) << " s (goal <= " << kGoalBuildS
       << " s: " << Goal(build_s <= kGoalBuildS) << "); memory " << Fixed(memory_mb, 1)
-      << " MB (goal <= " << kGoalMemoryMb << " MB: " << Goal(memory_mb <= kGoalMemoryMb)
-      << "), process RSS +" << Fixed(static_cast<double>(rss_delta) / (1 << 20), 1) << " MB\n";
+      << " MiB = " << Fixed(static_cast<double>(stats.memory_bytes) / 1e6, 1)
+      << " MB (goal <= " << kGoalMemoryMb << " MiB: " << Goal(memory_mb <= kGoalMemoryMb)
+      << "), process RSS +" << Fixed(static_cast<double>(rss_delta) / (1 << 20), 1) << " MiB\n";
   if (stats.contacts != n_contacts) {
     failures.push_back("the engine has " + std::to_string(stats.contacts) +
                        " contacts, the store " + std::to_string(n_contacts));
@@ -557,7 +556,7 @@ int Main(int argc, char** argv) {
   activity::ActivityService activities(*store, clock, contact_service);
   std::mt19937_64 rng(o.gen.seed + 99);
   std::vector<double> commit_us, apply_us, matches_us, total_us;
-  int64_t seq = start_seq, verified = 0, matched = 0;
+  int64_t seq = start_seq, matched = 0;
   for (int u = 0; u < o.updates; ++u) {
     const int64_t contact = 1 + static_cast<int64_t>(rng() % static_cast<uint64_t>(n_contacts));
     activity::ActivityInput in;
@@ -586,17 +585,15 @@ int Main(int argc, char** argv) {
     Must(activities.Record(kWs, in), "record an activity");
     commit_us.push_back(Ms(c0, SteadyClock::now()) * 1000);
 
-    const bool verify = u % 20 == 0;
     Must(store->Read([&](store::Txn& t) -> Status {
       ASSIGN_OR_RETURN(auto changes, store::ReadChanges(t, seq, 1000));
       if (changes.empty()) return Internal("no change-feed row for the new activity");
       auto t0 = SteadyClock::now();
       ASSIGN_OR_RETURN(auto changed, engine->Apply(t, changes));
       auto t1 = SteadyClock::now();
-      std::vector<bool> member(dynamic.size());
-      for (size_t r = 0; r < dynamic.size(); ++r) {
-        ASSIGN_OR_RETURN(bool m, engine->Matches(dynamic[r], contact, today));
-        member[r] = m;
+      for (const segments::Rule& rule : dynamic) {
+        ASSIGN_OR_RETURN(bool m, engine->Matches(rule, contact, today));
+        matched += m ? 1 : 0;
       }
       auto t2 = SteadyClock::now();
       seq = changes.back().seq;
@@ -607,24 +604,23 @@ int Main(int argc, char** argv) {
         failures.push_back("Apply() did not report contact " + std::to_string(contact) +
                            " as changed");
       }
-      if (!verify) return Status::Ok();
-      for (size_t r = 0; r < dynamic.size(); ++r) {
-        store::Params params{kWs.value, contact};
-        params.insert(params.end(), dynamic_sql[r].params.begin(), dynamic_sql[r].params.end());
-        ASSIGN_OR_RETURN(auto rows, t.Query(dynamic_sql[r].sql, params));
-        bool sql_member = !rows.empty();
-        ++verified;
-        matched += member[r] ? 1 : 0;
-        if (sql_member != member[r]) {
-          failures.push_back("after update " + std::to_string(u) + ", contact " +
-                             std::to_string(contact) + ": engine says " +
-                             (member[r] ? "member" : "not a member") + ", sqlite says " +
-                             (sql_member ? "member" : "not a member") + " of: " + dynamic_texts[r]);
-        }
-      }
       return Status::Ok();
     }),
          "apply an update");
+  }
+  // Apply() must have left the engine equal to the store: every dynamic rule in full, on
+  // the engine and on SQLite, after all the updates.
+  double verify_s = 0;
+  if (o.updates > 0) {
+    auto v0 = SteadyClock::now();
+    for (size_t r = 0; r < dynamic.size(); ++r) {
+      auto engine_ids = Must(engine->Evaluate(dynamic[r], today), "engine evaluate");
+      if (auto d = Difference(engine_ids, SqliteIds(*store, dynamic_sql[r])); !d.empty()) {
+        failures.push_back("after the updates, engine vs sqlite: " + d +
+                           " for: " + dynamic_texts[r]);
+      }
+    }
+    verify_s = Ms(v0, SteadyClock::now()) / 1000;
   }
   // Take the phase's writes out again, so a kept database (--db) stays as generated and a
   // --reuse run measures the same data. The generator writes no aggregates.
@@ -650,8 +646,8 @@ int Main(int argc, char** argv) {
         << Fixed(Percentile(total_us, 0.99), 1) << " us (Apply " << Fixed(Median(apply_us), 1)
         << " us, 100 x Matches " << Fixed(Median(matches_us), 1)
         << " us); the write's commit, not counted: median " << Fixed(Median(commit_us), 0)
-        << " us; " << verified << " memberships checked against SQLite (" << matched
-        << " members)\n";
+        << " us; " << matched << " memberships found; then all " << dynamic.size()
+        << " dynamic rules compared in full with SQLite (" << Fixed(verify_s, 1) << " s)\n";
   }
 
   // --- Report --------------------------------------------------------------------------
@@ -697,7 +693,7 @@ int Main(int argc, char** argv) {
   out << "  goals: engine <= " << kGoalEngineMs
       << " ms median per rule (one core), >= " << kGoalRatio
       << "x faster than SQLite and than PostgreSQL, memory <= " << kGoalMemoryMb
-      << " MB, build <= " << kGoalBuildS << " s, incremental <= " << kGoalIncrementalUs
+      << " MiB, build <= " << kGoalBuildS << " s, incremental <= " << kGoalIncrementalUs
       << " us; all " << (all_goals ? "met" : "NOT met")
       << (o.small ? " (at 1/100 scale: the goals are set for the full size)" : "") << "\n";
   out << "  the combined rule omits `churn_risk > 0.7`: no scores exist yet\n";

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
-import { errorMessage } from '../api/client';
+import { Link } from 'react-router-dom';
+import { errorMessage, isApiError } from '../api/client';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -59,6 +60,36 @@ export function Notice({
           Dismiss
         </button>
       )}
+    </div>
+  );
+}
+
+/** A record page whose record failed to load: "not found" for a 404, else the error with a retry. */
+export function RecordLoadError({
+  error,
+  noun,
+  backTo,
+  backLabel,
+  onRetry,
+}: {
+  error: unknown;
+  noun: string;
+  backTo: string;
+  backLabel: string;
+  onRetry: () => void;
+}) {
+  const missing = isApiError(error) && error.status === 404;
+  const title = noun.charAt(0).toUpperCase() + noun.slice(1);
+  return (
+    <div className="page">
+      <ErrorState
+        title={missing ? `${title} not found` : `Could not load the ${noun}`}
+        error={missing ? new Error('It may have been deleted, or it belongs to another workspace.') : error}
+        onRetry={missing ? undefined : onRetry}
+      />
+      <p>
+        <Link to={backTo}>{backLabel}</Link>
+      </p>
     </div>
   );
 }

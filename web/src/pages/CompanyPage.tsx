@@ -20,7 +20,7 @@ import { CustomFieldInput } from '../components/CustomFieldInput';
 import { SelectField, TextField } from '../components/Field';
 import { KeyFigures } from '../components/KeyFigures';
 import { LogActivityForm } from '../components/LogActivityForm';
-import { Empty, ErrorState, Loading, Notice } from '../components/States';
+import { Empty, ErrorState, Loading, Notice, RecordLoadError } from '../components/States';
 import { TagEditor } from '../components/TagEditor';
 import { Timeline } from '../components/Timeline';
 import { useAsync } from '../hooks/useAsync';
@@ -61,18 +61,14 @@ export function CompanyPage() {
   }
   if (overview.loading && !company) return <Loading label="Loading company…" />;
   if (overview.error && !company) {
-    const missing = isApiError(overview.error) && overview.error.status === 404;
     return (
-      <div className="page">
-        <ErrorState
-          title={missing ? 'Company not found' : 'Could not load the company'}
-          error={missing ? new Error('It may have been deleted, or it belongs to another workspace.') : overview.error}
-          onRetry={missing ? undefined : overview.reload}
-        />
-        <p>
-          <Link to="/companies">Back to companies</Link>
-        </p>
-      </div>
+      <RecordLoadError
+        error={overview.error}
+        noun="company"
+        backTo="/companies"
+        backLabel="Back to companies"
+        onRetry={overview.reload}
+      />
     );
   }
   if (!company || !overview.data) return <Loading label="Loading company…" />;

@@ -21,7 +21,7 @@ import { CustomFieldInput } from '../components/CustomFieldInput';
 import { SelectField, TextField } from '../components/Field';
 import { KeyFigures } from '../components/KeyFigures';
 import { LogActivityForm } from '../components/LogActivityForm';
-import { ErrorState, Loading, Notice } from '../components/States';
+import { ErrorState, Loading, Notice, RecordLoadError } from '../components/States';
 import { TagEditor } from '../components/TagEditor';
 import { Timeline } from '../components/Timeline';
 import { useAsync } from '../hooks/useAsync';
@@ -77,18 +77,14 @@ export function ContactPage() {
   }
   if (overview.loading && !contact) return <Loading label="Loading contact…" />;
   if (overview.error && !contact) {
-    const missing = isApiError(overview.error) && overview.error.status === 404;
     return (
-      <div className="page">
-        <ErrorState
-          title={missing ? 'Contact not found' : 'Could not load the contact'}
-          error={missing ? new Error('It may have been deleted, or it belongs to another workspace.') : overview.error}
-          onRetry={missing ? undefined : overview.reload}
-        />
-        <p>
-          <Link to="/contacts">Back to contacts</Link>
-        </p>
-      </div>
+      <RecordLoadError
+        error={overview.error}
+        noun="contact"
+        backTo="/contacts"
+        backLabel="Back to contacts"
+        onRetry={overview.reload}
+      />
     );
   }
   if (!contact || !overview.data) return <Loading label="Loading contact…" />;

@@ -8,6 +8,7 @@
 import {
   AMOUNT_OPS,
   DATE_OPS,
+  FIELD_OPS,
   operandOf,
   type ActivityFilterJson,
   type ActivityRule,
@@ -419,30 +420,9 @@ export function opsFor(n: FieldNode | ActivityNode): readonly RuleOp[] {
     if (n.aggregate === 'first' || n.aggregate === 'last') return DATE_OPS;
     return AMOUNT_OPS;
   }
-  return n.anniversary ? DATE_OPS : FIELD_OPS_FOR_BUILDER;
+  return n.anniversary ? DATE_OPS : FIELD_OPS;
 }
 
-const FIELD_OPS_FOR_BUILDER: readonly RuleOp[] = [
-  '=',
-  '!=',
-  '<',
-  '<=',
-  '>',
-  '>=',
-  'in',
-  'between',
-  'contains',
-  'starts_with',
-  'is_set',
-  'is_not_set',
-  'within_last',
-  'within_next',
-  'before_days_ago',
-  'after_days_ago',
-  'before',
-  'after',
-  'on',
-];
 
 /** Switching operator keeps the operand when its kind stays, and dates for date operators. */
 export function withOp<C extends Comparison>(c: C, op: RuleOp): C {

@@ -76,8 +76,8 @@ class ContactService {
   Status Check(const ContactFields& in, bool creating) const;
   // Creates each item independently in one transaction: a bad item gets its own error and
   // does not stop the others. At most kMaxBatch items (InvalidArgument otherwise).
-  Result<std::vector<Result<ContactId>>> CreateBatch(WorkspaceId ws,
-                                                     const std::vector<ContactFields>& items);
+  Result<std::vector<Result<Contact>>> CreateBatch(WorkspaceId ws,
+                                                   const std::vector<ContactFields>& items);
   Result<Contact> Get(WorkspaceId ws, ContactId id);
   // 412 (FailedPrecondition) when if_version is stale; nothing changes then.
   Result<Contact> Update(WorkspaceId ws, ContactId id, const ContactFields& patch,

@@ -383,7 +383,7 @@ Result<Contact> ContactService::Create(WorkspaceId ws, const ContactFields& in) 
   });
 }
 
-Result<std::vector<Result<ContactId>>> ContactService::CreateBatch(
+Result<std::vector<Result<Contact>>> ContactService::CreateBatch(
     WorkspaceId ws, const std::vector<ContactFields>& items) {
   if (items.size() > kMaxBatch) {
     return InvalidArgument("a batch holds at most 1000 contacts",
@@ -395,7 +395,7 @@ Result<std::vector<Result<ContactId>>> ContactService::CreateBatch(
   prepared.reserve(items.size());
   for (const auto& in : items) prepared.push_back(Prepare(in, now));
 
-  std::vector<Result<ContactId>> results(items.size(), Result<ContactId>(Internal("not written")));
+  std::vector<Result<Contact>> results(items.size(), Result<Contact>(Internal("not written")));
   Status s = store_.Write([&](store::Txn& t) -> Status {
     WriteCache cache;
     for (size_t i = 0; i < prepared.size(); ++i) {
@@ -418,7 +418,7 @@ Result<std::vector<Result<ContactId>>> ContactService::CreateBatch(
         results[i] = c.error();
         continue;
       }
-      results[i] = c->id;
+      results[i] = std::move(c).value();
     }
     return Status::Ok();
   });

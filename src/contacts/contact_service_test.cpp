@@ -4,6 +4,7 @@
 
 #include "accounts/company.h"
 #include "contacts/contact.h"
+#include "fields/custom_field.h"
 #include "testing/temp_store.h"
 
 namespace rapport::contacts {
@@ -27,7 +28,8 @@ class ContactServiceTest : public ::testing::Test {
  protected:
   int64_t Count(const char* table = "contacts") {
     return db_.store()
-        .Read([&](store::Txn& t) { return t.QueryOne(std::string("SELECT COUNT(*) FROM ") + table); })
+        .Read(
+            [&](store::Txn& t) { return t.QueryOne(std::string("SELECT COUNT(*) FROM ") + table); })
         .value()
         ->Int(0);
   }
@@ -120,8 +122,8 @@ TEST_F(ContactServiceTest, DuplicateEmailAndExternalIdNameTheExistingContact) {
 }
 
 TEST_F(ContactServiceTest, BatchKeepsGoodItemsAndReportsBadOnes) {
-  std::vector<ContactFields> items = {Person("a@example.com"), Person("bad"), Person("b@example.com"),
-                                      Person("a@example.com")};
+  std::vector<ContactFields> items = {Person("a@example.com"), Person("bad"),
+                                      Person("b@example.com"), Person("a@example.com")};
   items[2].tags = std::vector<std::string>{"x"};
   auto r = contacts_.CreateBatch(ws_, items);
   ASSERT_TRUE(r.has_value());
@@ -134,6 +136,63 @@ TEST_F(ContactServiceTest, BatchKeepsGoodItemsAndReportsBadOnes) {
   EXPECT_EQ(Count("contact_tags"), 1);
   std::vector<ContactFields> too_many(kMaxBatch + 1, Person("x@example.com"));
   EXPECT_EQ(contacts_.CreateBatch(ws_, too_many).error().code(), StatusCode::kInvalidArgument);
+}
+
+// The audit records a batch's contacts from what CreateBatch returns instead of reading
+// each back, so the two must be the same record.
+TEST_F(ContactServiceTest, BatchReturnsTheContactsAsStored) {
+  fields::FieldService defs(db_.store(), clock_);
+  for (auto [key, type] : {std::pair{"plan", "text"},
+                           {"seats", "number"},
+                           {"trial", "boolean"},
+                           {"renewal", "date"}}) {
+    fields::FieldInput in;
+    in.entity = Text("contact");
+    in.key = Text(key);
+    in.label = Text(key);
+    in.type = Text(type);
+    ASSERT_TRUE(defs.Create(ws_, in).has_value()) << key;
+  }
+  accounts::CompanyFields acme;
+  acme.name = Text("Acme");
+  auto company = companies_.Create(ws_, acme);
+  ASSERT_TRUE(company.has_value());
+  ContactFields f = Person(" Mixed.Case@Example.COM ");
+  f.phone = Text("+351 912 345 678");
+  f.birthday = Text("1990-04-01");
+  f.timezone = Text("Europe/Lisbon");
+  f.company_id = Set<int64_t>(company->id.value);
+  f.custom = fields::CustomValues{{"plan", std::string("pro")},
+                                  {"seats", int64_t{12}},
+                                  {"trial", true},
+                                  {"renewal", std::string("2027-01-31")}};
+  f.tags = std::vector<std::string>{"Zeta", "alpha", "zeta", "Beta"};
+  ContactFields g = Person("second@example.com");
+  g.custom = fields::CustomValues{{"seats", 2.5}};
+  auto r = contacts_.CreateBatch(ws_, {f, g});
+  ASSERT_TRUE(r.has_value());
+  for (const auto& created : *r) {
+    ASSERT_TRUE(created.has_value()) << created.error().message();
+    auto read = contacts_.Get(ws_, created->id);
+    ASSERT_TRUE(read.has_value());
+    EXPECT_EQ(created->email, read->email);
+    EXPECT_EQ(created->phone, read->phone);
+    EXPECT_EQ(created->first_name, read->first_name);
+    EXPECT_EQ(created->last_name, read->last_name);
+    EXPECT_EQ(created->birthday, read->birthday);
+    EXPECT_EQ(created->timezone, read->timezone);
+    EXPECT_EQ(created->lifecycle_stage, read->lifecycle_stage);
+    EXPECT_EQ(created->owner_id, read->owner_id);
+    EXPECT_EQ(created->company_id, read->company_id);
+    EXPECT_EQ(created->source, read->source);
+    EXPECT_EQ(created->external_id, read->external_id);
+    EXPECT_EQ(created->custom, read->custom);
+    EXPECT_EQ(created->tags, read->tags);
+    EXPECT_EQ(created->version, read->version);
+    EXPECT_EQ(created->created_at, read->created_at);
+    EXPECT_EQ(created->updated_at, read->updated_at);
+  }
+  EXPECT_EQ((*r)[0]->tags, (std::vector<std::string>{"alpha", "beta", "zeta"}));
 }
 
 TEST_F(ContactServiceTest, PatchMergesClearsAndChecksVersion) {

@@ -606,6 +606,14 @@ it('POST /contacts/batch: per-item results; only good items are stored', async (
   }
   assert.equal((await listAll(srv, 'contacts', 'email=broken')).length, 0);
   assert.deepEqual((await getContact(srv, results[2].id)).body.tags, ['batchtag']);
+  // Every created item is audited with the record exactly as GET returns it.
+  for (const i of okIdx) {
+    const audit = await request(srv, 'GET', `${API}/audit?entity=contact&id=${results[i].id}`);
+    assert.equal(audit.status, 200);
+    assert.equal(audit.body.data.length, 1);
+    assert.equal(audit.body.data[0].action, 'create');
+    assert.deepEqual(audit.body.data[0].changes.after, (await getContact(srv, results[i].id)).body);
+  }
 });
 
 it('POST /contacts/batch with 1000 items creates them all', async (t, srv) => {

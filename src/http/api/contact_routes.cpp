@@ -105,11 +105,15 @@ void AddContactRoutes(Routes& routes, ApiContext& ctx) {
           for (size_t i = 0; i < array.size(); ++i) {
             if (decode_errors[i]) results[i] = error_entry(i, *decode_errors[i], "");
           }
+          std::vector<json::value> written;
+          written.reserve(good.size());
           for (size_t k = 0; k < good.size(); ++k) {
             size_t i = good_index[k];
             if (created[k]) {
               ++ok;
-              results[i] = json::object{{"index", i}, {"status", 201}, {"id", created[k]->value}};
+              results[i] =
+                  json::object{{"index", i}, {"status", 201}, {"id", created[k]->id.value}};
+              written.push_back(EncodeContact(*created[k]));
             } else {
               results[i] =
                   error_entry(i, created[k].error(), "contacts[" + std::to_string(i) + "].");
@@ -118,7 +122,9 @@ void AddContactRoutes(Routes& routes, ApiContext& ctx) {
           json::object out{{"results", std::move(results)},
                            {"created", ok},
                            {"failed", static_cast<int64_t>(array.size()) - ok}};
-          return Json(200, out);
+          Response response = Json(200, out);
+          response.written = std::move(written);
+          return response;
         });
       }));
 

@@ -242,6 +242,23 @@ Status RecordChange(store::Txn& txn, AuthContext& auth, const Request& req, cons
   return auth::RecordAudit(txn, e, auth.clock.Now());
 }
 
+// One audit entry per (before, after) pair; a member's write that would leave a record
+// owned by someone else is refused instead (and the transaction rolled back).
+Status RecordChanges(store::Txn& txn, AuthContext& auth, const Request& req, const Policy& policy,
+                     auth::Grant grant, int64_t user_id,
+                     const std::vector<std::pair<json::value, json::value>>& changes,
+                     Response& response) {
+  for (const auto& [b, a] : changes) {
+    if (grant == auth::Grant::kOwn && !OwnedBy(a, user_id)) {
+      response =
+          Forbidden("members may assign records only to themselves or leave them unassigned");
+      return Aborted("denied");
+    }
+    RETURN_IF_ERROR(RecordChange(txn, auth, req, policy, b, a));
+  }
+  return Status::Ok();
+}
+
 // Runs an unsafe request and its audit entries in one transaction (see policy.h).
 Response RunAudited(const Router& router, AuthContext& auth, const Policy& policy,
                     auth::Grant grant, Request& req, const Handler& inner) {
@@ -258,11 +275,16 @@ Response RunAudited(const Router& router, AuthContext& auth, const Policy& polic
     if (response.status >= 300) return Aborted("request failed; not audited");
     if (response.Header("Idempotent-Replayed")) return Status::Ok();  // audited the first time
 
+    std::vector<std::pair<json::value, json::value>> changes;  // (before, after)
+    if (record.empty() && !response.written.empty()) {
+      for (json::value& w : response.written) changes.emplace_back(nullptr, std::move(w));
+      response.written.clear();
+      return RecordChanges(txn, auth, req, policy, grant, user_id, changes, response);
+    }
     boost::system::error_code ec;
     json::value body =
         response.body.empty() ? json::value(nullptr) : json::parse(response.body, ec);
     if (ec) body = nullptr;
-    std::vector<std::pair<json::value, json::value>> changes;  // (before, after)
     if (!record.empty()) {
       changes.emplace_back(std::move(before), ReadRecord(router, req, record));
     } else if (body.is_object() && body.as_object().contains("results")) {
@@ -286,15 +308,7 @@ Response RunAudited(const Router& router, AuthContext& auth, const Policy& polic
       }
       changes.emplace_back(nullptr, std::move(after));
     }
-    for (auto& [b, a] : changes) {
-      if (grant == auth::Grant::kOwn && !OwnedBy(a, user_id)) {
-        response =
-            Forbidden("members may assign records only to themselves or leave them unassigned");
-        return Aborted("denied");
-      }
-      RETURN_IF_ERROR(RecordChange(txn, auth, req, policy, b, a));
-    }
-    return Status::Ok();
+    return RecordChanges(txn, auth, req, policy, grant, user_id, changes, response);
   });
   if (!s.ok() && response.status < 300) {
     log::Error("audited write failed", {{"request_id", req.request_id}, {"error", s.message()}});

@@ -1,0 +1,55 @@
+#include "store/sqlite/insert_returning.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace rapport::store {
+namespace {
+
+bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+bool EqualNoCase(char a, char b) {
+  return std::toupper(static_cast<unsigned char>(a)) == std::toupper(static_cast<unsigned char>(b));
+}
+
+// Position of `word` (upper case) in `s`, ignoring case; npos if absent. Runs once per
+// insert, so it must not allocate.
+size_t FindNoCase(std::string_view s, std::string_view word, size_t from = 0) {
+  if (from > s.size()) return std::string_view::npos;
+  auto it = std::search(s.begin() + static_cast<std::ptrdiff_t>(from), s.end(), word.begin(),
+                        word.end(), EqualNoCase);
+  return it == s.end() ? std::string_view::npos : static_cast<size_t>(it - s.begin());
+}
+
+std::string_view TrimRight(std::string_view s) {
+  while (!s.empty() && (IsSpace(s.back()) || s.back() == ';')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::optional<std::string_view> PlainInsertOfReturningId(std::string_view sql) {
+  std::string_view body = TrimRight(sql);
+  constexpr std::string_view kSuffix = "RETURNING ID";
+  if (body.size() <= kSuffix.size() + 1) return std::nullopt;
+  std::string_view tail = body.substr(body.size() - kSuffix.size());
+  if (!std::equal(tail.begin(), tail.end(), kSuffix.begin(), EqualNoCase)) return std::nullopt;
+  if (!IsSpace(body[body.size() - kSuffix.size() - 1])) return std::nullopt;
+  size_t start = body.find_first_not_of(" \t\r\n");
+  if (FindNoCase(body, "INSERT ", start) != start) return std::nullopt;
+  // Quoted text could hide or fake any keyword below; such statements keep RETURNING.
+  if (body.find_first_of("'\"") != std::string_view::npos) return std::nullopt;
+  // An upsert returns the id of the row it updated, REPLACE may delete rows first, and a
+  // SELECT or a second VALUES row inserts many: none is "the last inserted rowid".
+  for (std::string_view word : {"ON CONFLICT", "REPLACE", "SELECT", "),"}) {
+    if (FindNoCase(body, word) != std::string_view::npos) return std::nullopt;
+  }
+  size_t values = FindNoCase(body, " VALUES");
+  if (values == std::string_view::npos ||
+      FindNoCase(body, " VALUES", values + 1) != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return TrimRight(body.substr(0, body.size() - kSuffix.size()));
+}
+
+}  // namespace rapport::store

@@ -4,6 +4,7 @@
 // Engine guards it with its shared mutex.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -84,14 +85,31 @@ struct PropColumn {
 
 // One activity type as CSR over contacts: rows of contact i are [offsets[i], offsets[i+1]),
 // ordered by (day, activity id). Amount and currency exist only if some row has an amount.
+//
+// The loader (and Compact) fill `days`; Finish() then stores them as uint16 offsets from
+// `day_base` in `days16` and empties `days` when the type's days span at most 65535 days
+// (always, for real data), which halves the largest array. Readers use Day() or the
+// layout's raw pointer.
 struct TypeStore {
   std::string name;
   std::vector<uint32_t> offsets{0};
-  std::vector<int32_t> days;
+  std::vector<int32_t> days;  // wide layout (or before Finish)
   std::vector<uint8_t> channels;
   std::vector<uint8_t> currencies;  // 0: none
   std::vector<int64_t> amounts;
   int64_t watermark = 0;  // highest activity id in the arrays; delta ids are higher
+
+  bool narrow = false;  // days16 holds the days
+  int32_t day_base = 0;
+  int32_t max_day = INT32_MIN;  // latest day over the arrays and the delta
+  std::vector<uint16_t> days16;
+  // Per contact, LastCode() of its latest day over the arrays and the delta; 0 for none.
+  // An upper bound, never below the latest day, so "last[c] >= LastCode(lo)" keeps every
+  // contact with a row on or after `lo`: a cheap candidate test for windowed conditions.
+  std::vector<uint16_t> last;
+  // Rows of the arrays per kHistDays days since day_base, to estimate a window's rows.
+  std::vector<uint32_t> hist;
+  static constexpr int kHistDays = 8;
 
   std::unordered_map<uint32_t, std::vector<DeltaRow>> delta;  // by contact, (day, id) order
   std::vector<uint64_t> delta_bits;                           // contacts with delta rows
@@ -104,6 +122,17 @@ struct TypeStore {
   bool HasDelta(uint32_t c) const {
     return (c >> 6) < delta_bits.size() && (delta_bits[c >> 6] >> (c & 63)) & 1;
   }
+  size_t rows() const { return narrow ? days16.size() : days.size(); }
+  int32_t Day(size_t row) const { return narrow ? day_base + days16[row] : days[row]; }
+  // clamp(day - day_base + 1, 1, 65535): monotonic in `day`.
+  uint16_t LastCode(int64_t day) const {
+    int64_t v = day - day_base + 1;
+    return static_cast<uint16_t>(v < 1 ? 1 : (v > 65535 ? 65535 : v));
+  }
+  // Rows of the arrays and the delta estimated to lie in [lo, hi].
+  double EstimateRows(int32_t lo, int32_t hi) const;
+  // Chooses the day layout and derives `last` and `hist` from the arrays and the delta.
+  void Finish(size_t contacts);
   void ExtendTo(size_t contacts);  // new contacts have no rows
   void AppendDelta(uint32_t contact, const DeltaRow& row, bool has_amount);
   // Merges the delta into the arrays (and property columns) once it grows large.
@@ -141,10 +170,14 @@ struct State {
 
 // Reads the whole workspace in `txn` (loader.cpp).
 Status LoadState(store::Txn& txn, State& state);
+// After LoadState: compacts the activity arrays and derives the evaluator's indexes.
+void FinishState(State& state);
 // Loads or reloads one contact / company from its row (tables.cpp); `row` holds the columns
-// of kSelectContact / kSelectCompany.
+// of kSelectContact / kSelectCompany; the RowView forms serve the streaming start-up load.
 void SetContactRow(State& state, uint32_t index, const store::Row& row);
 void SetCompanyRow(State& state, uint32_t index, const store::Row& row);
+void SetContactRow(State& state, uint32_t index, const store::RowView& row);
+void SetCompanyRow(State& state, uint32_t index, const store::RowView& row);
 extern const char* const kSelectContacts;  // $1 ws, $2 after id, $3 limit
 extern const char* const kSelectContact;   // $1 ws, $2 id
 extern const char* const kSelectCompanies;

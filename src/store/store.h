@@ -42,9 +42,9 @@ class Row {
   explicit Row(std::vector<Value> cols) : cols_(std::move(cols)) {}
   size_t size() const { return cols_.size(); }
   bool IsNull(size_t i) const { return std::holds_alternative<Null>(cols_[i]); }
-  int64_t Int(size_t i) const;                 // NULL reads as 0
-  double Real(size_t i) const;                 // integers widen
-  std::string Text(size_t i) const;            // NULL reads as ""
+  int64_t Int(size_t i) const;       // NULL reads as 0
+  double Real(size_t i) const;       // integers widen
+  std::string Text(size_t i) const;  // NULL reads as ""
   std::optional<int64_t> OptInt(size_t i) const;
   std::optional<std::string> OptText(size_t i) const;
   const Value& at(size_t i) const { return cols_[i]; }
@@ -53,12 +53,55 @@ class Row {
   std::vector<Value> cols_;
 };
 
+// One column value of a streamed row, as the driver hands it over: no copy of the text.
+struct Cell {
+  enum class Type : uint8_t { kNull, kInt, kReal, kText };
+  Type type = Type::kNull;
+  int64_t i = 0;
+  double r = 0;
+  std::string_view text;
+};
+
+// The current row of Txn::QueryEach: typed access without allocating, with Row's
+// conversions. The view and every string_view it returns die when the callback returns.
+class RowView {
+ public:
+  RowView(const Cell* cells, size_t n) : cells_(cells), n_(n) {}
+  size_t size() const { return n_; }
+  Cell::Type type(size_t i) const { return cells_[i].type; }
+  bool IsNull(size_t i) const { return cells_[i].type == Cell::Type::kNull; }
+  int64_t Int(size_t i) const {  // NULL reads as 0
+    return cells_[i].type == Cell::Type::kInt ? cells_[i].i : SlowInt(i);
+  }
+  double Real(size_t i) const;  // integers widen
+  // The text of a TEXT value, "" for NULL; a number is formatted into a buffer that the
+  // next Text() of a number reuses.
+  std::string_view Text(size_t i) const {
+    return cells_[i].type == Cell::Type::kText ? cells_[i].text : SlowText(i);
+  }
+  std::optional<int64_t> OptInt(size_t i) const;
+  Value Get(size_t i) const;  // an owning copy, as Row::at holds it
+
+ private:
+  int64_t SlowInt(size_t i) const;
+  std::string_view SlowText(size_t i) const;
+
+  const Cell* cells_;
+  size_t n_;
+  mutable std::string scratch_;  // a number formatted by SlowText
+};
+
 class Txn {
  public:
   virtual ~Txn() = default;
   // Runs a statement; returns the number of rows changed.
   virtual Result<int64_t> Exec(std::string_view sql, const Params& params = {}) = 0;
   virtual Result<std::vector<Row>> Query(std::string_view sql, const Params& params = {}) = 0;
+  // Calls `fn` on each result row as it is read, without building Rows; stops at the first
+  // error `fn` returns and returns it. `fn` may run other statements in this transaction.
+  // The default materialises Query(); drivers stream.
+  virtual Status QueryEach(std::string_view sql, const Params& params,
+                           const std::function<Status(const RowView&)>& fn);
   // Runs `fn` after the outermost transaction commits (never if it rolls back).
   virtual void OnCommit(std::function<void()> fn) = 0;
   virtual bool writable() const = 0;
@@ -81,6 +124,13 @@ class Store {
   auto Read(F&& fn) -> std::invoke_result_t<F, Txn&> {
     return Run(false, std::forward<F>(fn));
   }
+
+  // Runs `fn` in a read transaction of its own on the calling thread (even one already in
+  // a transaction) if a connection is free right now; returns false without running `fn`
+  // if none is, or if the driver cannot. Its snapshot holds every commit made before the
+  // call, but it is a separate snapshot: later commits may be visible too. Lets a long read
+  // be split over threads with no risk of waiting for the caller's own connection.
+  virtual Result<bool> TryReadSeparately(const std::function<Status(Txn&)>& fn);
 
   virtual Dialect dialect() const = 0;
   // The schema version the store is migrated to.

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
+#include <string>
+#include <unordered_map>
 
 namespace rapport::store {
 namespace {
@@ -26,9 +29,7 @@ std::string_view TrimRight(std::string_view s) {
   return s;
 }
 
-}  // namespace
-
-std::optional<std::string_view> PlainInsertOfReturningId(std::string_view sql) {
+std::optional<std::string_view> Classify(std::string_view sql) {
   std::string_view body = TrimRight(sql);
   constexpr std::string_view kSuffix = "RETURNING ID";
   if (body.size() <= kSuffix.size() + 1) return std::nullopt;
@@ -50,6 +51,28 @@ std::optional<std::string_view> PlainInsertOfReturningId(std::string_view sql) {
     return std::nullopt;
   }
   return TrimRight(body.substr(0, body.size() - kSuffix.size()));
+}
+
+struct Hash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+}  // namespace
+
+std::optional<std::string_view> PlainInsertOfReturningId(std::string_view sql) {
+  // Repositories use a few dozen fixed statements, each many times: the answer (the length
+  // of the plain INSERT, or npos) is kept per statement text and thread, bounded in case a
+  // caller builds statements dynamically.
+  thread_local std::unordered_map<std::string, size_t, Hash, std::equal_to<>> known;
+  auto it = known.find(sql);
+  if (it == known.end()) {
+    if (known.size() >= 4096) known.clear();
+    auto plain = Classify(sql);
+    it = known.emplace(std::string(sql), plain ? plain->size() : std::string_view::npos).first;
+  }
+  if (it->second == std::string_view::npos) return std::nullopt;
+  return sql.substr(0, it->second);
 }
 
 }  // namespace rapport::store

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "common/log.h"
+#include "store/sqlite/insert_returning.h"
 
 namespace rapport::store {
 namespace {
@@ -31,6 +32,7 @@ class Connection {
  public:
   ~Connection() {
     for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    for (sqlite3_stmt* stmt : transient_) sqlite3_finalize(stmt);
     if (db_) sqlite3_close_v2(db_);
   }
 
@@ -46,7 +48,7 @@ class Connection {
     sqlite3_busy_timeout(c->db_, 10000);
     const char* pragmas = read_only ? "PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768;"
                                     : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                                      "PRAGMA foreign_keys=ON; "
+                                      "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
                                       "PRAGMA cache_size=-131072; PRAGMA wal_autocheckpoint=0;";
     Status s = c->ExecScript(pragmas);
     if (!s.ok()) return s;
@@ -68,6 +70,18 @@ class Connection {
   Result<sqlite3_stmt*> Prepare(std::string_view sql) {
     auto it = cache_.find(std::string(sql));
     if (it != cache_.end()) {
+      // Busy only while a QueryEach steps it and its callback runs the same SQL: resetting it
+      // would restart the outer loop, so the nested use gets a statement of its own.
+      if (each_depth_ > 0 && sqlite3_stmt_busy(it->second)) {
+        std::string rewritten = RewritePlaceholders(sql);
+        sqlite3_stmt* stmt = nullptr;
+        if (sqlite3_prepare_v2(db_, rewritten.c_str(), static_cast<int>(rewritten.size()), &stmt,
+                               nullptr) != SQLITE_OK) {
+          return SqliteError(db_, "prepare");
+        }
+        transient_.push_back(stmt);
+        return stmt;
+      }
       sqlite3_reset(it->second);
       sqlite3_clear_bindings(it->second);
       return it->second;
@@ -80,6 +94,59 @@ class Connection {
     }
     cache_.emplace(std::string(sql), stmt);
     return stmt;
+  }
+
+  // Reads each column through sqlite3_column_value, which costs one API call per column
+  // instead of two or three (type, then value, then length); safe because a connection is
+  // used by one thread at a time.
+  Status QueryEach(std::string_view sql, const Params& params,
+                   const std::function<Status(const RowView&)>& fn) {
+    ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+    // Reset even if fn throws, and drop the statements nested calls prepared once the
+    // outermost QueryEach is done with them.
+    struct Done {
+      Connection& c;
+      sqlite3_stmt* stmt;
+      ~Done() {
+        sqlite3_reset(stmt);
+        if (--c.each_depth_ == 0) {
+          for (sqlite3_stmt* t : c.transient_) sqlite3_finalize(t);
+          c.transient_.clear();
+        }
+      }
+    } done{*this, stmt};
+    ++each_depth_;
+    RETURN_IF_ERROR(Bind(stmt, params));
+    const int ncol = sqlite3_column_count(stmt);
+    std::vector<Cell> cells(static_cast<size_t>(ncol));
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      for (int i = 0; i < ncol; ++i) {
+        sqlite3_value* v = sqlite3_column_value(stmt, i);
+        Cell& c = cells[static_cast<size_t>(i)];
+        switch (sqlite3_value_type(v)) {
+          case SQLITE_INTEGER:
+            c.type = Cell::Type::kInt;
+            c.i = sqlite3_value_int64(v);
+            break;
+          case SQLITE_FLOAT:
+            c.type = Cell::Type::kReal;
+            c.r = sqlite3_value_double(v);
+            break;
+          case SQLITE_NULL:
+            c.type = Cell::Type::kNull;
+            break;
+          default: {
+            const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
+            c.type = Cell::Type::kText;
+            c.text = std::string_view(p ? p : "", static_cast<size_t>(sqlite3_value_bytes(v)));
+          }
+        }
+      }
+      RETURN_IF_ERROR(fn(RowView(cells.data(), cells.size())));
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db_, "query");
+    return Status::Ok();
   }
 
   Status Bind(sqlite3_stmt* stmt, const Params& params) {
@@ -113,6 +180,12 @@ class Connection {
   }
 
   Result<std::vector<Row>> Query(std::string_view sql, const Params& params) {
+    if (auto insert = PlainInsertOfReturningId(sql)) {
+      ASSIGN_OR_RETURN(int64_t changed, Exec(*insert, params));
+      std::vector<Row> rows;
+      if (changed == 1) rows.emplace_back(std::vector<Value>{sqlite3_last_insert_rowid(db_)});
+      return rows;
+    }
     ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
     RETURN_IF_ERROR(Bind(stmt, params));
     std::vector<Row> rows;
@@ -148,6 +221,8 @@ class Connection {
  private:
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  int each_depth_ = 0;                    // QueryEach calls running
+  std::vector<sqlite3_stmt*> transient_;  // see Prepare
 };
 
 class SqliteTxn final : public Txn {
@@ -160,6 +235,10 @@ class SqliteTxn final : public Txn {
   }
   Result<std::vector<Row>> Query(std::string_view sql, const Params& params) override {
     return conn_.Query(sql, params);
+  }
+  Status QueryEach(std::string_view sql, const Params& params,
+                   const std::function<Status(const RowView&)>& fn) override {
+    return conn_.QueryEach(sql, params, fn);
   }
   void OnCommit(std::function<void()> fn) override { on_commit_.push_back(std::move(fn)); }
   bool writable() const override { return writable_; }
@@ -263,6 +342,28 @@ struct SqliteStore::Impl {
   std::mutex readers_mu;
   std::condition_variable readers_cv;
   std::vector<std::unique_ptr<Connection>> idle_readers;
+
+  // Runs fn in a read transaction on `conn`, then returns it to the idle readers.
+  Status ReadOn(std::unique_ptr<Connection> conn, const std::function<Status(Txn&)>& fn) {
+    SqliteTxn txn(*conn, false);
+    Status s = conn->ExecScript("BEGIN");
+    if (s.ok()) {
+      tls_txn = &txn;
+      try {
+        s = fn(txn);
+      } catch (const std::exception& e) {
+        s = Internal(std::string("exception in read transaction: ") + e.what());
+      }
+      tls_txn = nullptr;
+      (void)conn->ExecScript("COMMIT");
+    }
+    {
+      std::lock_guard lock(readers_mu);
+      idle_readers.push_back(std::move(conn));
+    }
+    readers_cv.notify_all();
+    return s;
+  }
 
   void WriterLoop() {
     std::vector<Job*> batch;
@@ -458,24 +559,25 @@ Status SqliteStore::RunRead(const std::function<Status(Txn&)>& fn) {
     conn = std::move(impl_->idle_readers.back());
     impl_->idle_readers.pop_back();
   }
-  SqliteTxn txn(*conn, false);
-  Status s = conn->ExecScript("BEGIN");
-  if (s.ok()) {
-    tls_txn = &txn;
-    try {
-      s = fn(txn);
-    } catch (const std::exception& e) {
-      s = Internal(std::string("exception in read transaction: ") + e.what());
-    }
-    tls_txn = nullptr;
-    (void)conn->ExecScript("COMMIT");
-  }
+  return impl_->ReadOn(std::move(conn), fn);
+}
+
+Result<bool> SqliteStore::TryReadSeparately(const std::function<Status(Txn&)>& fn) {
+  std::unique_ptr<Connection> conn;
   {
     std::lock_guard lock(impl_->readers_mu);
-    impl_->idle_readers.push_back(std::move(conn));
+    if (impl_->closed) return Unavailable("store is closed");
+    if (impl_->idle_readers.empty()) return false;
+    conn = std::move(impl_->idle_readers.back());
+    impl_->idle_readers.pop_back();
   }
-  impl_->readers_cv.notify_all();
-  return s;
+  // The caller's own transaction (if any) resumes on this thread afterwards.
+  SqliteTxn* outer = tls_txn;
+  tls_txn = nullptr;
+  Status s = impl_->ReadOn(std::move(conn), fn);
+  tls_txn = outer;
+  RETURN_IF_ERROR(s);
+  return true;
 }
 
 std::string RewritePlaceholders(std::string_view sql) {

@@ -35,6 +35,7 @@ class SqliteStore final : public Store {
 
   Dialect dialect() const override { return Dialect::kSqlite; }
   int schema_version() const override;
+  Result<bool> TryReadSeparately(const std::function<Status(Txn&)>& fn) override;
 
   struct Impl;
 

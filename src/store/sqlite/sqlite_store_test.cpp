@@ -31,6 +31,12 @@ class SqliteStoreTest : public ::testing::Test {
     ASSERT_TRUE(s.has_value()) << s.error().message();
     store_ = std::move(s).value();
   }
+  void Reopen1Reader() {
+    store_.reset();
+    auto s = SqliteStore::Open({.path = (dir_ / "t.db").string(), .readers = 1}, Migrations());
+    ASSERT_TRUE(s.has_value()) << s.error().message();
+    store_ = std::move(s).value();
+  }
   static const std::vector<Migration>& Migrations() {
     static const std::vector<Migration> m = {
         {1, "items", "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT UNIQUE, n INTEGER);"},
@@ -66,15 +72,16 @@ TEST_F(SqliteStoreTest, FailedMigrationIsRolledBack) {
   EXPECT_NE(s.error().message().find("V3"), std::string::npos);
   Reopen();
   EXPECT_EQ(store_->schema_version(), 2);
-  auto r = store_->Read([](Txn& t) {
-    return t.Query("SELECT name FROM sqlite_master WHERE name = 'ok_table'");
-  });
+  auto r = store_->Read(
+      [](Txn& t) { return t.Query("SELECT name FROM sqlite_master WHERE name = 'ok_table'"); });
   EXPECT_TRUE(r->empty());
 }
 
 TEST_F(SqliteStoreTest, PlaceholdersArePositional) {
   EXPECT_EQ(RewritePlaceholders("SELECT $2, $1, '$3' FROM t"), "SELECT ?2, ?1, '$3' FROM t");
-  auto r = store_->Read([](Txn& t) { return t.QueryOne("SELECT $2 - $1", {int64_t{1}, int64_t{10}}); });
+  auto r = store_->Read([](Txn& t) {
+    return t.QueryOne("SELECT $2 - $1", {int64_t{1}, int64_t{10}});
+  });
   EXPECT_EQ((*r)->Int(0), 9);
 }
 
@@ -102,10 +109,11 @@ TEST_F(SqliteStoreTest, FailedWriterDoesNotSpoilItsBatch) {
 }
 
 TEST_F(SqliteStoreTest, ConstraintViolationMapsToAlreadyExists) {
-  ASSERT_TRUE(store_->Write([](Txn& t) {
-    return t.Exec("INSERT INTO items (name) VALUES ('a')").status();
-  }).ok());
-  Status s = store_->Write([](Txn& t) { return t.Exec("INSERT INTO items (name) VALUES ('a')").status(); });
+  ASSERT_TRUE(
+      store_->Write([](Txn& t) { return t.Exec("INSERT INTO items (name) VALUES ('a')").status(); })
+          .ok());
+  Status s = store_->Write(
+      [](Txn& t) { return t.Exec("INSERT INTO items (name) VALUES ('a')").status(); });
   EXPECT_EQ(s.code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(Count(), 1);
 }
@@ -130,10 +138,12 @@ TEST_F(SqliteStoreTest, NestedWritesJoinTheOuterTransaction) {
 
 TEST_F(SqliteStoreTest, OnCommitRunsOnlyForCommittedWork) {
   int committed = 0;
-  ASSERT_TRUE(store_->Write([&](Txn& t) {
-    t.OnCommit([&] { ++committed; });
-    return Status::Ok();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([&](Txn& t) {
+                    t.OnCommit([&] { ++committed; });
+                    return Status::Ok();
+                  })
+                  .ok());
   (void)store_->Write([&](Txn& t) {
     t.OnCommit([&] { committed += 100; });
     return Aborted("no");
@@ -143,10 +153,14 @@ TEST_F(SqliteStoreTest, OnCommitRunsOnlyForCommittedWork) {
 
 TEST_F(SqliteStoreTest, AcknowledgedWritesSurviveReopen) {
   for (int i = 0; i < 50; ++i) {
-    ASSERT_TRUE(store_->Write([&](Txn& t) -> Status {
-      RETURN_IF_ERROR(t.Exec("INSERT INTO items (name) VALUES ($1)", {"x" + std::to_string(i)}).status());
-      return AppendChange(t, WorkspaceId(1), "item", i, ChangeKind::kCreated, 0);
-    }).ok());
+    ASSERT_TRUE(store_
+                    ->Write([&](Txn& t) -> Status {
+                      RETURN_IF_ERROR(
+                          t.Exec("INSERT INTO items (name) VALUES ($1)", {"x" + std::to_string(i)})
+                              .status());
+                      return AppendChange(t, WorkspaceId(1), "item", i, ChangeKind::kCreated, 0);
+                    })
+                    .ok());
   }
   Reopen();
   EXPECT_EQ(Count(), 50);
@@ -154,6 +168,128 @@ TEST_F(SqliteStoreTest, AcknowledgedWritesSurviveReopen) {
   ASSERT_EQ(changes->size(), 5u);
   EXPECT_EQ((*changes)[0].seq, 11);
   EXPECT_EQ((*changes)[0].entity, "item");
+}
+
+TEST_F(SqliteStoreTest, QueryEachStreamsTypedColumns) {
+  ASSERT_TRUE(store_
+                  ->Write([](Txn& t) -> Status {
+                    RETURN_IF_ERROR(
+                        t.Exec("INSERT INTO items (name, n) VALUES ('a', 1), ('b', NULL), ('c', 3)")
+                            .status());
+                    return Status::Ok();
+                  })
+                  .ok());
+  std::vector<std::string> seen;
+  Status s = store_->Read([&](Txn& t) {
+    return t.QueryEach("SELECT name, n, n * 1.5, id FROM items WHERE id >= $1 ORDER BY id",
+                       {int64_t{1}}, [&](const RowView& r) -> Status {
+                         EXPECT_EQ(r.size(), 4u);
+                         EXPECT_EQ(r.type(0), Cell::Type::kText);
+                         std::string line(r.Text(0));
+                         line += r.IsNull(1) ? ":null" : ":" + std::to_string(r.Int(1));
+                         if (!r.IsNull(2)) line += ":" + std::to_string(r.Real(2));
+                         // Numbers read as text like Row::Text; NULL as "" and 0.
+                         EXPECT_EQ(r.Text(3), std::to_string(r.Int(3)));
+                         if (r.IsNull(1)) {
+                           EXPECT_EQ(r.Text(1), "");
+                           EXPECT_EQ(r.Int(1), 0);
+                           EXPECT_FALSE(r.OptInt(1).has_value());
+                         }
+                         EXPECT_EQ(std::get<std::string>(r.Get(0)), r.Text(0));
+                         seen.push_back(line);
+                         return Status::Ok();
+                       });
+  });
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(seen, (std::vector<std::string>{"a:1:1.500000", "b:null", "c:3:4.500000"}));
+}
+
+TEST_F(SqliteStoreTest, QueryEachStopsAtTheCallbacksError) {
+  ASSERT_TRUE(store_
+                  ->Write([](Txn& t) {
+                    return t.Exec("INSERT INTO items (name) VALUES ('a'), ('b'), ('c')").status();
+                  })
+                  .ok());
+  int calls = 0;
+  Status s = store_->Read([&](Txn& t) {
+    return t.QueryEach("SELECT name FROM items ORDER BY id", {}, [&](const RowView&) -> Status {
+      return ++calls == 2 ? Aborted("enough") : Status::Ok();
+    });
+  });
+  EXPECT_EQ(s.code(), StatusCode::kAborted);
+  EXPECT_EQ(calls, 2);
+  // The statement was reset: running it again starts from the first row.
+  std::vector<std::string> names;
+  s = store_->Read([&](Txn& t) {
+    return t.QueryEach("SELECT name FROM items ORDER BY id", {}, [&](const RowView& r) {
+      names.emplace_back(r.Text(0));
+      return Status::Ok();
+    });
+  });
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(names, (std::vector<std::string>{"a", "b", "c"}));
+}
+
+TEST_F(SqliteStoreTest, QueryEachCallbackMayRunTheSameStatement) {
+  ASSERT_TRUE(store_
+                  ->Write([](Txn& t) {
+                    return t.Exec("INSERT INTO items (name, n) VALUES ('a', 1), ('b', 2)").status();
+                  })
+                  .ok());
+  constexpr const char* kSql = "SELECT n FROM items WHERE n >= $1 ORDER BY n";
+  std::vector<int64_t> pairs;
+  Status s = store_->Read([&](Txn& t) {
+    return t.QueryEach(kSql, {int64_t{1}}, [&](const RowView& outer) -> Status {
+      int64_t n = outer.Int(0);
+      RETURN_IF_ERROR(t.QueryEach(kSql, {n}, [&](const RowView& inner) {
+        pairs.push_back(n * 10 + inner.Int(0));
+        return Status::Ok();
+      }));
+      ASSIGN_OR_RETURN(auto rows, t.Query(kSql, {n}));
+      EXPECT_EQ(rows.front().Int(0), n);
+      return Status::Ok();
+    });
+  });
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(pairs, (std::vector<int64_t>{11, 12, 22}));
+}
+
+TEST_F(SqliteStoreTest, TryReadSeparatelyUsesAnotherConnectionOrDeclines) {
+  ASSERT_TRUE(
+      store_->Write([](Txn& t) { return t.Exec("INSERT INTO items (name) VALUES ('a')").status(); })
+          .ok());
+  Status s = store_->Read([&](Txn& outer) -> Status {
+    // Inside a read transaction, on another thread as the loader does it.
+    Result<bool> ran = false;
+    int64_t count = -1;
+    std::thread th([&] {
+      ran = store_->TryReadSeparately([&](Txn& t) -> Status {
+        ASSIGN_OR_RETURN(auto row, t.QueryOne("SELECT COUNT(*) FROM items"));
+        count = row->Int(0);
+        return Status::Ok();
+      });
+    });
+    th.join();
+    EXPECT_TRUE(ran.has_value() && *ran);
+    EXPECT_EQ(count, 1);
+    // The outer transaction is still usable on this thread.
+    ASSIGN_OR_RETURN(auto row, outer.QueryOne("SELECT COUNT(*) FROM items"));
+    EXPECT_EQ(row->Int(0), 1);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok()) << s.message();
+
+  // With every reader busy it declines at once instead of waiting.
+  Reopen1Reader();
+  s = store_->Read([&](Txn&) -> Status {
+    Result<bool> ran = true;
+    std::thread th([&] { ran = store_->TryReadSeparately([](Txn&) { return Status::Ok(); }); });
+    th.join();
+    EXPECT_TRUE(ran.has_value());
+    EXPECT_FALSE(ran.has_value() && *ran);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok()) << s.message();
 }
 
 TEST_F(SqliteStoreTest, ClosedStoreRefusesWork) {

@@ -67,27 +67,31 @@ size_t PropColumn::MemoryBytes() const {
 
 void TypeStore::ExtendTo(size_t contacts) {
   while (offsets.size() < contacts + 1) offsets.push_back(offsets.back());
+  if (last.size() < contacts) last.resize(contacts, 0);
 }
 
 void TypeStore::AppendDelta(uint32_t contact, const DeltaRow& row, bool has_amount) {
   if (has_amount && amounts.empty()) {
-    amounts.assign(days.size(), 0);
-    currencies.assign(days.size(), 0);
+    amounts.assign(rows(), 0);
+    currencies.assign(rows(), 0);
   }
   auto& rows = delta[contact];
   rows.insert(std::upper_bound(rows.begin(), rows.end(), row, DeltaLess), row);
   if ((contact >> 6) >= delta_bits.size()) delta_bits.resize((contact >> 6) + 1, 0);
   delta_bits[contact >> 6] |= uint64_t{1} << (contact & 63);
+  if (contact >= last.size()) last.resize(contact + 1, 0);
+  last[contact] = std::max(last[contact], LastCode(row.day));
+  max_day = std::max(max_day, row.day);
   ++delta_rows;
 }
 
 void TypeStore::MaybeCompact() {
-  if (delta_rows > std::max<size_t>(1024, days.size() / 64)) Compact();
+  if (delta_rows > std::max<size_t>(1024, rows() / 64)) Compact();
 }
 
 void TypeStore::Compact() {
   if (delta_rows == 0) return;
-  size_t contacts = offsets.size() - 1, total = days.size() + delta_rows;
+  size_t contacts = offsets.size() - 1, total = rows() + delta_rows;
   bool with_amounts = !amounts.empty();
   std::vector<uint32_t> off(contacts + 1);
   std::vector<int32_t> d(total);
@@ -105,9 +109,9 @@ void TypeStore::Compact() {
     size_t k = 0, kn = extra ? extra->size() : 0;
     while (r < end || k < kn) {
       // Delta ids exceed every id in the arrays, so a main row goes first on equal days.
-      bool take_main = k == kn || (r < end && days[r] <= (*extra)[k].day);
+      bool take_main = k == kn || (r < end && Day(r) <= (*extra)[k].day);
       if (take_main) {
-        d[out] = days[r];
+        d[out] = Day(r);
         ch[out] = channels[r];
         if (with_amounts) {
           cur[out] = currencies[r];
@@ -136,6 +140,8 @@ void TypeStore::Compact() {
   off[contacts] = static_cast<uint32_t>(out);
   offsets.swap(off);
   days.swap(d);
+  narrow = false;
+  std::vector<uint16_t>().swap(days16);
   channels.swap(ch);
   currencies.swap(cur);
   amounts.swap(am);
@@ -146,10 +152,70 @@ void TypeStore::Compact() {
   delta.clear();
   delta_bits.clear();
   delta_rows = 0;
+  Finish(contacts);
+}
+
+void TypeStore::Finish(size_t contacts) {
+  ExtendTo(contacts);
+  if (!narrow) {
+    int32_t lo = 0, hi = 0;
+    if (!days.empty()) {
+      auto [mn, mx] = std::minmax_element(days.begin(), days.end());
+      lo = *mn;
+      hi = *mx;
+    }
+    if (int64_t{hi} - lo <= 65535) {
+      narrow = true;
+      day_base = lo;
+      days16.resize(days.size());
+      for (size_t r = 0; r < days.size(); ++r) days16[r] = static_cast<uint16_t>(days[r] - lo);
+      std::vector<int32_t>().swap(days);
+    } else {
+      day_base = 0;
+    }
+  }
+  last.assign(contacts, 0);
+  max_day = INT32_MIN;
+  for (size_t c = 0; c < contacts; ++c) {
+    if (offsets[c + 1] > offsets[c]) {
+      int32_t day = Day(offsets[c + 1] - 1);
+      last[c] = LastCode(day);
+      max_day = std::max(max_day, day);
+    }
+  }
+  for (const auto& [c, rows] : delta) {
+    if (rows.empty()) continue;
+    last[c] = std::max(last[c], LastCode(rows.back().day));
+    max_day = std::max(max_day, rows.back().day);
+  }
+  std::vector<uint32_t>().swap(hist);
+  if (narrow && !days16.empty()) {
+    uint16_t max = *std::max_element(days16.begin(), days16.end());
+    hist.assign(max / kHistDays + 1, 0);
+    for (uint16_t d : days16) ++hist[d / kHistDays];
+  }
+}
+
+double TypeStore::EstimateRows(int32_t lo, int32_t hi) const {
+  double extra = static_cast<double>(delta_rows);
+  if (!narrow || hist.empty()) return static_cast<double>(rows()) + extra;
+  int64_t a = int64_t{lo} - day_base, b = int64_t{hi} - day_base;
+  int64_t span = static_cast<int64_t>(hist.size()) * kHistDays;
+  if (b < 0 || a >= span || a > b) return extra;
+  a = std::max<int64_t>(a, 0) / kHistDays;
+  b = std::min<int64_t>(b, span - 1) / kHistDays;
+  double n = 0;
+  for (int64_t i = a; i <= b; ++i) n += hist[static_cast<size_t>(i)];
+  return n + extra;
+}
+
+void FinishState(State& state) {
+  for (auto& t : state.activities.types) t->Finish(state.contacts.size());
 }
 
 size_t TypeStore::MemoryBytes() const {
-  size_t m = offsets.capacity() * 4 + days.capacity() * 4 + channels.capacity() +
+  size_t m = offsets.capacity() * 4 + days.capacity() * 4 + days16.capacity() * 2 +
+             last.capacity() * 2 + hist.capacity() * 4 + channels.capacity() +
              currencies.capacity() + amounts.capacity() * 8 + delta_bits.capacity() * 8;
   for (const auto& [c, rows] : delta) m += 48 + rows.capacity() * sizeof(DeltaRow);
   for (const auto& [k, col] : props) m += col->MemoryBytes();
@@ -205,9 +271,9 @@ Result<std::unique_ptr<PropColumn>> LoadPropColumn(store::Txn& txn, const State&
   std::vector<uint32_t> row_contact;
   std::vector<int32_t> row_day;
   std::vector<uint32_t> row_code;
-  row_contact.reserve(type.days.size());
-  row_day.reserve(type.days.size());
-  row_code.reserve(type.days.size());
+  row_contact.reserve(type.rows());
+  row_day.reserve(type.rows());
+  row_code.reserve(type.rows());
   std::string scratch;
   int64_t after = 0;
   for (;;) {
@@ -239,7 +305,7 @@ Result<std::unique_ptr<PropColumn>> LoadPropColumn(store::Txn& txn, const State&
     std::vector<uint32_t> cursor(count.begin(), count.end() - 1);
     for (uint32_t i = 0; i < row_contact.size(); ++i) order[cursor[row_contact[i]]++] = i;
   }
-  col->codes.assign(type.days.size(), 0);
+  col->codes.assign(type.rows(), 0);
   for (size_t c = 0; c < n; ++c) {
     uint32_t b = count[c], e = count[c + 1];
     // A contact deleted since the arrays were built has rows only there: leave it unset.

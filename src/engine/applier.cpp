@@ -66,26 +66,46 @@ Status ApplyCompany(store::Txn& txn, State& state, int64_t id, std::vector<int64
 }
 
 Status ApplyActivity(store::Txn& txn, State& state, int64_t id, std::vector<int64_t>& affected) {
-  ASSIGN_OR_RETURN(auto row, txn.QueryOne(kActivity, {state.ws.value, id}));
-  if (!row || row->IsNull(1)) return Status::Ok();
+  // Streamed: no Row is built for the one row.
+  struct {
+    bool found = false;
+    int64_t contact = 0, micros = 0, amount = 0;
+    bool has_amount = false;
+    std::string type, channel;
+    std::optional<std::string> currency;
+  } a;
+  RETURN_IF_ERROR(
+      txn.QueryEach(kActivity, {state.ws.value, id}, [&](const store::RowView& r) -> Status {
+        if (r.IsNull(1)) return Status::Ok();
+        a.found = true;
+        a.contact = r.Int(1);
+        a.micros = r.Int(2);
+        a.type = r.Text(3);
+        a.channel = r.Text(4);
+        a.has_amount = !r.IsNull(5);
+        a.amount = r.Int(5);
+        if (!r.IsNull(6)) a.currency = std::string(r.Text(6));
+        return Status::Ok();
+      }));
+  if (!a.found) return Status::Ok();
   ContactTable& t = state.contacts;
-  std::optional<uint32_t> c = t.IndexOf(row->Int(1));
+  std::optional<uint32_t> c = t.IndexOf(a.contact);
   if (!c || !t.alive[*c]) return Status::Ok();
   ActivityStore& acts = state.activities;
-  TypeStore& type = acts.GetOrAdd(row->Text(3), t.size());
+  TypeStore& type = acts.GetOrAdd(a.type, t.size());
   if (id <= type.watermark) return Status::Ok();  // already in the arrays
   type.ExtendTo(t.size());
-  ASSIGN_OR_RETURN(uint8_t channel, acts.ChannelCode(row->Text(4)));
-  ASSIGN_OR_RETURN(uint8_t currency, acts.CurrencyCode(row->OptText(6)));
-  DeltaRow d{id, DayOfMicros(row->Int(2)), channel, currency, row->Int(5)};
-  type.AppendDelta(*c, d, !row->IsNull(5));
+  ASSIGN_OR_RETURN(uint8_t channel, acts.ChannelCode(a.channel));
+  ASSIGN_OR_RETURN(uint8_t currency, acts.CurrencyCode(a.currency));
+  DeltaRow d{id, DayOfMicros(a.micros), channel, currency, a.amount};
+  type.AppendDelta(*c, d, a.has_amount);
   for (auto& [key, col] : type.props) {
     ASSIGN_OR_RETURN(uint32_t code, LoadPropValue(txn, state.store->dialect(), *col, key, id));
     if (code != 0) col->delta[id] = code;
   }
   type.MaybeCompact();
   ++acts.count;
-  affected.push_back(row->Int(1));
+  affected.push_back(a.contact);
   return Status::Ok();
 }
 

@@ -5,13 +5,34 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace rapport::engine {
 
 class Bitset {
  public:
-  explicit Bitset(size_t n = 0) : n_(n), w_((n + 63) / 64, 0) {}
+  explicit Bitset(size_t n = 0) : n_(n), w_(Take((n + 63) / 64)) {}
+  Bitset(const Bitset& o) : n_(o.n_), w_(Take(o.w_.size())) {
+    std::memcpy(w_.data(), o.w_.data(), w_.size() * sizeof(uint64_t));
+  }
+  Bitset(Bitset&& o) noexcept = default;
+  Bitset& operator=(const Bitset& o) {
+    if (this != &o) {
+      n_ = o.n_;
+      w_.assign(o.w_.begin(), o.w_.end());
+    }
+    return *this;
+  }
+  Bitset& operator=(Bitset&& o) noexcept {
+    if (this != &o) {
+      Give(std::move(w_));
+      n_ = o.n_;
+      w_ = std::move(o.w_);
+    }
+    return *this;
+  }
+  ~Bitset() { Give(std::move(w_)); }
 
   // Sets bit i to pred(i) for every i, building whole words at a time.
   template <typename Pred>
@@ -43,7 +64,36 @@ class Bitset {
     return b;
   }
 
+  // Bit i set when bytes[i] is 1 (bytes hold 0 or 1), eight bytes per multiply: each byte's
+  // low bit lands in the top byte of the product without carries.
+  static Bitset FromBytes(const uint8_t* bytes, size_t n) {
+    Bitset b(n);
+    size_t full = n / 8;
+    for (size_t k = 0; k < full; ++k) {
+      uint64_t x;
+      std::memcpy(&x, bytes + k * 8, 8);
+      b.w_[k / 8] |= (((x & 0x0101010101010101ull) * 0x0102040810204080ull) >> 56) << (k % 8 * 8);
+    }
+    for (size_t i = full * 8; i < n; ++i) {
+      if (bytes[i]) b.Set(i);
+    }
+    return b;
+  }
+
   size_t size() const { return n_; }
+  size_t words() const { return w_.size(); }
+  uint64_t word(size_t w) const { return w_[w]; }
+  void set_word(size_t w, uint64_t bits) { w_[w] = bits; }
+  bool None() const {
+    for (uint64_t w : w_) {
+      if (w) return false;
+    }
+    return true;
+  }
+  // this &= ~o
+  void AndNot(const Bitset& o) {
+    for (size_t i = 0; i < w_.size(); ++i) w_[i] &= ~o.w_[i];
+  }
   void Set(size_t i) { w_[i >> 6] |= uint64_t{1} << (i & 63); }
   bool Test(size_t i) const { return i < n_ && (w_[i >> 6] >> (i & 63)) & 1; }
   void And(const Bitset& o) {
@@ -71,6 +121,34 @@ class Bitset {
   }
 
  private:
+  // A rule's evaluation makes and drops a few bitsets of n/8 bytes each; the allocator
+  // would hand that memory back to the kernel on every free (it sits at the top of the
+  // heap) and fault it in again. A small per-thread pool keeps it.
+  static constexpr size_t kPoolMinWords = 1024, kPoolSize = 16;
+  static std::vector<std::vector<uint64_t>>& Pool() {
+    thread_local std::vector<std::vector<uint64_t>> pool;
+    return pool;
+  }
+  static std::vector<uint64_t> Take(size_t words) {
+    auto& pool = Pool();
+    if (words >= kPoolMinWords) {
+      for (size_t i = pool.size(); i-- > 0;) {
+        if (pool[i].capacity() >= words) {
+          std::vector<uint64_t> w = std::move(pool[i]);
+          pool.erase(pool.begin() + static_cast<std::ptrdiff_t>(i));
+          w.assign(words, 0);
+          return w;
+        }
+      }
+    }
+    return std::vector<uint64_t>(words, 0);
+  }
+  static void Give(std::vector<uint64_t>&& w) {
+    if (w.capacity() < kPoolMinWords) return;
+    auto& pool = Pool();
+    if (pool.size() < kPoolSize) pool.push_back(std::move(w));
+  }
+
   size_t n_;
   std::vector<uint64_t> w_;
 };

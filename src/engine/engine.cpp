@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <mutex>
 #include <shared_mutex>
+#include <unordered_map>
 
 #include "engine/evaluator.h"
 #include "engine/state.h"
@@ -35,9 +36,17 @@ class EngineImpl final : public Engine {
                                         int32_t today) const override {
     std::shared_lock lock(mu_);
     ASSIGN_OR_RETURN(Bitset b, EvaluateAll(checked, *s_, today, resolver_));
-    std::vector<int64_t> out;
-    out.reserve(b.Count());
-    b.ForEach([&](size_t i) { out.push_back(s_->contacts.ids[i]); });
+    // Indexes first, then ids: members are scattered over the id array, so each lookup is
+    // a cache miss, fetched ahead.
+    std::vector<int64_t> out(b.Count());
+    size_t k = 0;
+    b.ForEach([&](size_t i) { out[k++] = static_cast<int64_t>(i); });
+    const int64_t* ids = s_->contacts.ids.data();
+    constexpr size_t kAhead = 16;
+    for (k = 0; k < out.size(); ++k) {
+      if (k + kAhead < out.size()) __builtin_prefetch(ids + out[k + kAhead]);
+      out[k] = ids[out[k]];
+    }
     return out;
   }
 
@@ -47,12 +56,35 @@ class EngineImpl final : public Engine {
     return static_cast<int64_t>(b.Count());
   }
 
+  // The incremental path asks about one contact against many long-lived rules, so plans
+  // are cached by the rule's address and reused while the rule is identical (a different
+  // rule at a recycled address is compiled again) and the day and state shape are the same.
   Result<bool> Matches(const segments::Rule& checked, int64_t contact_id,
                        int32_t today) const override {
     std::shared_lock lock(mu_);
-    auto index = s_->contacts.IndexOf(contact_id);
-    if (!index) return false;
-    return EvaluateOne(checked, *s_, *index, today, resolver_);
+    std::optional<uint32_t> index;
+    std::shared_ptr<const Plan> plan;
+    {
+      std::lock_guard cache(plans_mu_);
+      if (last_id_ == contact_id) index = last_index_;
+      auto it = plans_.find(&checked);
+      if (it != plans_.end() && PlanFits(*it->second, checked, *s_, today)) plan = it->second;
+    }
+    if (!index) {
+      index = s_->contacts.IndexOf(contact_id);
+      if (!index) return false;
+      std::lock_guard cache(plans_mu_);
+      last_id_ = contact_id;
+      last_index_ = *index;
+    }
+    if (!plan) {
+      ASSIGN_OR_RETURN(PlanPtr compiled, CompileOwned(checked, *s_, today, resolver_));
+      plan = std::shared_ptr<const Plan>(std::move(compiled));
+      std::lock_guard cache(plans_mu_);
+      if (plans_.size() >= kMaxPlans) plans_.clear();
+      plans_[&checked] = plan;
+    }
+    return PlanMatches(*plan, *s_, *index);
   }
 
   Result<std::vector<int64_t>> Apply(store::Txn& txn,
@@ -115,9 +147,17 @@ class EngineImpl final : public Engine {
     return static_cast<const PropColumn*>(props.emplace(key, std::move(col)).first->second.get());
   }
 
+  static constexpr size_t kMaxPlans = 4096;
+
   std::unique_ptr<State> s_;
   mutable std::shared_mutex mu_;
   mutable std::mutex props_mu_;
+  // Guards the plan cache and the last contact looked up (an index never changes: contacts
+  // are only appended).
+  mutable std::mutex plans_mu_;
+  mutable std::unordered_map<const segments::Rule*, std::shared_ptr<const Plan>> plans_;
+  mutable int64_t last_id_ = -1;
+  mutable uint32_t last_index_ = 0;
   PropResolver resolver_ = [this](const TypeStore& type, const std::string& key) {
     return Resolve(type, key);
   };
@@ -130,6 +170,7 @@ Result<std::unique_ptr<Engine>> Engine::Build(store::Store& store, WorkspaceId w
   state->ws = ws;
   state->store = &store;
   RETURN_IF_ERROR(store.Read([&](store::Txn& txn) { return LoadState(txn, *state); }));
+  FinishState(*state);
   return std::unique_ptr<Engine>(std::make_unique<EngineImpl>(std::move(state)));
 }
 

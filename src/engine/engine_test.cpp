@@ -276,6 +276,109 @@ TEST_F(EngineTest, ApplyKeepsTheIndexCurrent) {
   EXPECT_LT(st.memory_bytes, 10u << 20);
 }
 
+TEST_F(EngineTest, CandidateRestrictionUnderNotAndOr) {
+  int64_t a = Contact("a@x.io"), b = Contact("b@x.io"), c = Contact("c@x.io"),
+          d = Contact("d@x.io");
+  Exec("INSERT INTO tags (id, workspace_id, name, created_at) VALUES (3, 1, 'vip', 0)");
+  Exec("INSERT INTO contact_tags (tag_id, contact_id, workspace_id) VALUES (3, $1, 1), (3, $2, 1)",
+       {a, b});
+  Activity(a, "purchase", kToday - 3, 100);
+  Activity(c, "purchase", kToday - 40, 100);
+  Activity(d, "email_opened", kToday - 1);
+  Build();
+  EXPECT_EQ(Members("tag \"vip\" and exists(purchase, last 7 days)"), (Ids{a}));
+  EXPECT_EQ(Members("not (tag \"vip\" and exists(purchase, last 7 days))"), (Ids{b, c, d}));
+  EXPECT_EQ(Members("tag \"vip\" or exists(purchase, last 60 days)"), (Ids{a, b, c}));
+  EXPECT_EQ(Members("not exists(purchase, last 7 days) or tag \"vip\""), (Ids{a, b, c, d}));
+  EXPECT_EQ(Members("tag \"vip\" and not exists(purchase, last 60 days)"), (Ids{b}));
+  EXPECT_EQ(Members("count(purchase, last 60 days) < 1 and not tag \"vip\""), (Ids{d}));
+  // exists() answered from each contact's latest day: no row lies after the window.
+  EXPECT_EQ(Members("exists(email_opened, last 2 days)"), (Ids{d}));
+  EXPECT_EQ(Members("exists(email_opened, last 1 days)"), Ids{});
+  EXPECT_EQ(Members("not exists(email_opened, last 1 days)"), (Ids{a, b, c, d}));
+  EXPECT_EQ(Members("exists(email_opened, last 2 days)", kToday - 1), (Ids{d}));
+  EXPECT_EQ(Members("exists(email_opened, last 1 days)", kToday - 2), Ids{});
+
+  // New rows move a contact's latest day forward (delta), including a future-dated one.
+  AddActivityLive(b, "email_opened", kToday);
+  AddActivityLive(c, "email_opened", kToday + 5);
+  EXPECT_EQ(ApplyAll(), (Ids{b, c}));
+  EXPECT_EQ(Members("exists(email_opened, last 1 days)"), (Ids{b}));
+  EXPECT_EQ(Members("exists(email_opened, last 2 days)"), (Ids{b, d}));
+  EXPECT_EQ(Members("exists(email_opened)"), (Ids{b, c, d}));
+  EXPECT_EQ(Members("count(email_opened, last 10 days) >= 1 and not tag \"vip\""), (Ids{d}));
+}
+
+TEST_F(EngineTest, DaysFarApartAndWindowsAtTheEdges) {
+  int64_t a = Contact("a@x.io"), b = Contact("b@x.io"), c = Contact("c@x.io");
+  // More than 65535 days between a type's first and last row: plain day layout.
+  Activity(a, "purchase", 0, 100);
+  Activity(a, "purchase", 70000, 200);
+  Activity(b, "purchase", kToday - 1, 300);
+  // A compact layout; windows that start before its first row or end after its last.
+  Activity(b, "web_visit", kToday - 30, std::nullopt, R"({"page":"/pricing"})");
+  Activity(b, "web_visit", kToday - 29, std::nullopt, R"({"page":"/pricing"})");
+  Activity(c, "web_visit", kToday, std::nullopt, R"({"page":"/home"})");
+  Build();
+  EXPECT_EQ(Members("count(purchase) = 2"), (Ids{a}));
+  EXPECT_EQ(Members("exists(purchase, between 1970-01-01 and 1970-01-01)"), (Ids{a}));
+  EXPECT_EQ(Members("exists(purchase, last 3 days)"), (Ids{b}));
+  EXPECT_EQ(Members("sum(purchase.amount, last 36600 days) = 1"), (Ids{a}));  // not day 70000
+  EXPECT_EQ(Members("last(purchase) after 2100-01-01"), (Ids{a}));
+  EXPECT_EQ(Members("count(web_visit, last 31 days) >= 2"), (Ids{b}));
+  EXPECT_EQ(Members("count(web_visit, last 30 days) >= 2"), Ids{});
+  EXPECT_EQ(Members("count(web_visit where properties.page = \"/pricing\", last 31 days) >= 2"),
+            (Ids{b}));
+  EXPECT_EQ(Members("count(web_visit where properties.page = \"/pricing\", last 30 days) < 2"),
+            (Ids{a, b, c}));
+  EXPECT_EQ(Members("exists(web_visit, between 1900-01-01 and 2200-01-01)"), (Ids{b, c}));
+  EXPECT_EQ(Members("first(web_visit) within last 30 days"), (Ids{c}));
+
+  // Delta rows outside the arrays' day range, then a compaction that must widen the days.
+  AddActivityLive(b, "web_visit", 10, std::nullopt, R"({"page":"/pricing"})");
+  AddActivityLive(c, "web_visit", kToday + 70000);
+  EXPECT_EQ(ApplyAll(), (Ids{b, c}));
+  EXPECT_EQ(Members("count(web_visit where properties.page = \"/pricing\") >= 3"), (Ids{b}));
+  EXPECT_EQ(Members("last(web_visit) after 2100-01-01"), (Ids{c}));
+  EXPECT_EQ(Members("exists(web_visit, last 1 days)"), (Ids{c}));
+  AddManyLive(a, 1100);
+  EXPECT_EQ(ApplyAll(), (Ids{a}));
+  AddActivityLive(a, "purchase", -5, 7);
+  EXPECT_EQ(ApplyAll(), (Ids{a}));
+  EXPECT_EQ(Members("count(purchase) >= 1103"), (Ids{a}));
+  EXPECT_EQ(Members("first(purchase) before 1970-01-01"), (Ids{a}));
+  EXPECT_EQ(Members("count(purchase, last 50 days) = 1100"), (Ids{a}));
+}
+
+TEST_F(EngineTest, MatchesRecompilesARuleAtARecycledAddress) {
+  int64_t a = Contact("a@x.io"), b = Contact("b@x.io");
+  Activity(a, "purchase", kToday, 100);
+  Build();
+  segments::Rule rule = Checked("exists(purchase)");
+  EXPECT_TRUE(*engine_->Matches(rule, a, kToday));
+  EXPECT_FALSE(*engine_->Matches(rule, b, kToday));
+  rule = Checked("not exists(purchase)");  // same object, another rule
+  EXPECT_FALSE(*engine_->Matches(rule, a, kToday));
+  EXPECT_TRUE(*engine_->Matches(rule, b, kToday));
+  rule = Checked("exists(purchase, last 1 days)");
+  EXPECT_TRUE(*engine_->Matches(rule, a, kToday));
+  EXPECT_FALSE(*engine_->Matches(rule, a, kToday + 1));  // another day
+  // A type and a channel the plan has not seen: the cached plan is rebuilt.
+  segments::Rule visits = Checked("count(web_visit where channel != \"web\") >= 1");
+  EXPECT_FALSE(*engine_->Matches(visits, b, kToday));
+  Status s = store().Write([&](store::Txn& t) -> Status {
+    ASSIGN_OR_RETURN(auto row, t.QueryOne("INSERT INTO activities (workspace_id, contact_id, "
+                                          "type, channel, occurred_at, recorded_at) VALUES (1, $1, "
+                                          "'web_visit', 'app', $2, 0) RETURNING id",
+                                          {b, int64_t{kToday} * kDay}));
+    return store::AppendChange(t, kWs, "activity", row->Int(0), store::ChangeKind::kCreated,
+                               testing::kTestNow);
+  });
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(ApplyAll(), (Ids{b}));
+  EXPECT_TRUE(*engine_->Matches(visits, b, kToday));
+}
+
 TEST_F(EngineTest, SegmentMembership) {
   int64_t a = Contact("a@x.io"), b = Contact("b@x.io");
   Exec(

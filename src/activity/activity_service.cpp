@@ -1,5 +1,8 @@
 #include <algorithm>
+#include <array>
 #include <boost/json.hpp>
+#include <tuple>
+#include <utility>
 
 #include "accounts/company.h"
 #include "activity/activity.h"
@@ -30,29 +33,81 @@ constexpr std::string_view kCompanyOfContact =
 constexpr std::string_view kCompanyExists =
     "SELECT 1 FROM companies WHERE workspace_id = $1 AND id = $2";
 
-// Aggregates, updated with each activity (SQLite upserts; MIN/MAX are scalar here).
+// Aggregates, upserted once per (contact, key) per write transaction with the sums of its
+// activities (see AggregateDelta). MIN/MAX are SQLite's scalar functions here.
 constexpr std::string_view kBumpDay =
     "INSERT INTO contact_activity_days (contact_id, type, day, workspace_id, count) "
-    "VALUES ($1, $2, $3, $4, 1) ON CONFLICT (contact_id, type, day) DO UPDATE SET count = count + "
-    "1";
+    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (contact_id, type, day) DO UPDATE SET count = count + "
+    "excluded.count";
 constexpr std::string_view kTouch =
     "INSERT INTO contact_channel_touch (contact_id, channel, workspace_id, last_at) VALUES ($1, "
     "$2, $3, $4) "
     "ON CONFLICT (contact_id, channel) DO UPDATE SET last_at = MAX(last_at, excluded.last_at)";
-constexpr std::string_view kPurchase =
+constexpr std::string_view kRevenue =
     "INSERT INTO contact_revenue (contact_id, currency, workspace_id, purchase_count, "
-    "purchase_total, "
-    "first_purchase_at, last_purchase_at) VALUES ($1, $2, $3, 1, $4, $5, $5) "
-    "ON CONFLICT (contact_id, currency) DO UPDATE SET purchase_count = purchase_count + 1, "
+    "purchase_total, refund_count, refund_total, first_purchase_at, last_purchase_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+    "ON CONFLICT (contact_id, currency) DO UPDATE SET "
+    "purchase_count = purchase_count + excluded.purchase_count, "
     "purchase_total = purchase_total + excluded.purchase_total, "
-    "first_purchase_at = MIN(COALESCE(first_purchase_at, excluded.first_purchase_at), "
-    "excluded.first_purchase_at), "
-    "last_purchase_at = MAX(COALESCE(last_purchase_at, excluded.last_purchase_at), "
-    "excluded.last_purchase_at)";
-constexpr std::string_view kRefund =
-    "INSERT INTO contact_revenue (contact_id, currency, workspace_id, refund_count, refund_total) "
-    "VALUES ($1, $2, $3, 1, $4) ON CONFLICT (contact_id, currency) DO UPDATE SET "
-    "refund_count = refund_count + 1, refund_total = refund_total + excluded.refund_total";
+    "refund_count = refund_count + excluded.refund_count, "
+    "refund_total = refund_total + excluded.refund_total, "
+    "first_purchase_at = COALESCE(MIN(first_purchase_at, excluded.first_purchase_at), "
+    "first_purchase_at, excluded.first_purchase_at), "
+    "last_purchase_at = COALESCE(MAX(last_purchase_at, excluded.last_purchase_at), "
+    "last_purchase_at, excluded.last_purchase_at)";
+
+// The sum of one (contact, type)'s daily buckets matching `cond` (on d.day).
+std::string DaysSum(std::string_view contact, std::string_view type, const std::string& cond) {
+  return "(SELECT COALESCE(SUM(d.count), 0) FROM contact_activity_days d WHERE d.contact_id = " +
+         std::string(contact) + " AND d.type = " + std::string(type) + " AND " + cond + ")";
+}
+
+// The three windows: contact_type_windows column and the window's first day before as_of.
+constexpr std::pair<std::string_view, std::string_view> kWindowSpans[] = {
+    {"c30", "29"}, {"c90", "89"}, {"c365", "364"}};
+
+// Moves a contact_type_windows row to the writer's day ($4) and adds the new activities'
+// counts ($5..$7, computed against that day). It runs before the day buckets are bumped, so
+// what it subtracts is exactly what the row counted. A row ahead of the writer's day (the
+// clock went back) is recomputed from the buckets.
+const std::string& WindowsUpsert() {
+  static const std::string sql = [] {
+    std::string s =
+        "INSERT INTO contact_type_windows (contact_id, type, workspace_id, as_of, c30, c90, "
+        "c365) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (contact_id, type) DO UPDATE SET ";
+    for (const auto& [col, span] : kWindowSpans) {
+      std::string c(col), n(span);
+      s += c + " = excluded." + c + " + CASE WHEN as_of = excluded.as_of THEN " + c +
+           " WHEN as_of < excluded.as_of THEN " + c + " - " +
+           DaysSum("excluded.contact_id", "excluded.type",
+                   "d.day >= contact_type_windows.as_of - " + n + " AND d.day < excluded.as_of - " +
+                       n) +
+           " ELSE " +
+           DaysSum("excluded.contact_id", "excluded.type", "d.day >= excluded.as_of - " + n) +
+           " END, ";
+    }
+    return s + "as_of = excluded.as_of";
+  }();
+  return sql;
+}
+
+// The windows of contact_type_windows rows `w` as of the reader's day `today`: buckets that
+// left a window since as_of are subtracted (a range of at most the days elapsed); a row
+// ahead of the reader (written after midnight) is recomputed from the buckets.
+std::string WindowColumns(std::string_view today) {
+  std::string t(today), s;
+  for (const auto& [col, span] : kWindowSpans) {
+    std::string c(col), n(span);
+    if (!s.empty()) s += ", ";
+    s += "CASE WHEN w.as_of = " + t + " THEN w." + c + " WHEN w.as_of < " + t + " THEN w." + c +
+         " - " +
+         DaysSum("w.contact_id", "w.type",
+                 "d.day >= w.as_of - " + n + " AND d.day < " + t + " - " + n) +
+         " ELSE " + DaysSum("w.contact_id", "w.type", "d.day >= " + t + " - " + n) + " END AS " + c;
+  }
+  return s;
+}
 
 constexpr std::string_view kRevenueOf =
     "SELECT currency, purchase_count, purchase_total, refund_count, refund_total, "
@@ -60,12 +115,12 @@ constexpr std::string_view kRevenueOf =
     "last_purchase_at FROM contact_revenue WHERE contact_id = $1 ORDER BY currency";
 constexpr std::string_view kTouchesOf =
     "SELECT channel, last_at FROM contact_channel_touch WHERE contact_id = $1";
-constexpr std::string_view kCountsOf =
-    "SELECT type, SUM(CASE WHEN day >= $2 THEN count ELSE 0 END), "
-    "SUM(CASE WHEN day >= $3 THEN count ELSE 0 END), SUM(count) "
-    "FROM contact_activity_days WHERE contact_id = $1 AND day >= $4 GROUP BY type ORDER BY type";
-constexpr std::string_view kLastActivity =
-    "SELECT MAX(occurred_at) FROM activities WHERE workspace_id = $1 AND contact_id = $2";
+// One row per type the contact ever had; types with nothing in 365 days are dropped after.
+const std::string& CountsOf() {
+  static const std::string sql = "SELECT w.type, " + WindowColumns("$2") +
+                                 " FROM contact_type_windows w WHERE w.contact_id = $1";
+  return sql;
+}
 
 // Company roll-ups: the same aggregates summed over the company's contacts.
 constexpr std::string_view kCompanyRevenue =
@@ -80,20 +135,24 @@ constexpr std::string_view kCompanyTouches =
     " WHERE c.workspace_id = $1 AND c.company_id = $2"
     " UNION ALL SELECT channel, MAX(occurred_at) FROM activities WHERE workspace_id = $1"
     " AND company_id = $2 AND contact_id IS NULL GROUP BY channel) GROUP BY channel";
-// Contacts' daily buckets plus the company's own activities (those without a contact,
-// which have no buckets; companies have few of them).
-constexpr std::string_view kCompanyCounts =
-    "SELECT type, SUM(c30), SUM(c90), SUM(c365) FROM ("
-    " SELECT d.type, CASE WHEN d.day >= $3 THEN d.count ELSE 0 END AS c30,"
-    " CASE WHEN d.day >= $4 THEN d.count ELSE 0 END AS c90, d.count AS c365"
-    " FROM contact_activity_days d JOIN contacts c ON c.id = d.contact_id"
-    " WHERE c.workspace_id = $1 AND c.company_id = $2 AND d.day >= $5"
-    " UNION ALL SELECT type, occurred_at >= $3 * 86400000000, occurred_at >= $4 * 86400000000, 1"
-    " FROM activities WHERE workspace_id = $1 AND company_id = $2 AND contact_id IS NULL"
-    " AND occurred_at >= $5 * 86400000000) GROUP BY type ORDER BY type";
-constexpr std::string_view kCompanyLastActivity =
-    "SELECT MAX(occurred_at) FROM activities WHERE workspace_id = $1 AND (company_id = $2 OR "
-    "contact_id IN (SELECT id FROM contacts WHERE workspace_id = $1 AND company_id = $2))";
+// Contacts' windows plus the company's own activities (those without a contact, which have
+// no buckets; companies have few of them).
+const std::string& CompanyCounts() {
+  static const std::string sql =
+      "SELECT type, SUM(c30), SUM(c90), SUM(c365) FROM (SELECT w.type, " + WindowColumns("$3") +
+      " FROM contacts c JOIN contact_type_windows w ON w.contact_id = c.id"
+      " WHERE c.workspace_id = $1 AND c.company_id = $2"
+      " UNION ALL SELECT type, occurred_at >= ($3 - 29) * 86400000000,"
+      " occurred_at >= ($3 - 89) * 86400000000, 1"
+      " FROM activities WHERE workspace_id = $1 AND company_id = $2 AND contact_id IS NULL"
+      " AND occurred_at >= ($3 - 364) * 86400000000) GROUP BY type HAVING SUM(c365) > 0"
+      " ORDER BY type";
+  return sql;
+}
+// The contacts' activities are covered by their touches; this adds those logged on the
+// company (with or without a contact of another company): a min/max read of the index.
+constexpr std::string_view kCompanyLastOwn =
+    "SELECT MAX(occurred_at) FROM activities WHERE workspace_id = $1 AND company_id = $2";
 
 constexpr std::string_view kInsertType =
     "INSERT INTO activity_types (workspace_id, name, label, schema, created_at) VALUES ($1, $2, "
@@ -104,6 +163,7 @@ constexpr std::string_view kTypes =
     "BY name";
 
 constexpr store::SortColumn kTimelineSort[] = {{"occurred_at", "occurred_at", false}};
+constexpr std::string_view kTimelineOrder = "-occurred_at";
 
 template <size_t N>
 bool OneOf(std::string_view s, const char* const (&list)[N]) {
@@ -211,6 +271,78 @@ void CheckProperties(const ActivityInput& in, const std::string& type, const Cus
     }
   }
 }
+
+}  // namespace
+
+namespace {
+
+// The aggregate changes of the activities recorded in one write transaction, summed per
+// row they touch, so each aggregate row is upserted once per transaction instead of once
+// per activity (a batch often holds many activities of one contact).
+class AggregateDelta {
+ public:
+  explicit AggregateDelta(Micros now) : today_(DayOf(now)) {}
+
+  void Add(const Activity& a) {
+    if (!a.contact_id) return;
+    int64_t c = *a.contact_id;
+    int64_t day = DayOf(a.occurred_at);
+    ++days_[{c, a.type, day}];
+    auto& w = windows_[{c, a.type}];
+    w[0] += day >= today_ - 29;
+    w[1] += day >= today_ - 89;
+    w[2] += day >= today_ - 364;
+    auto [touch, fresh] = touches_.try_emplace({c, a.channel}, a.occurred_at);
+    if (!fresh) touch->second = std::max(touch->second, a.occurred_at);
+    if (!a.amount || (a.type != "purchase" && a.type != "refund")) return;
+    Revenue& r = revenue_[{c, a.amount->currency}];
+    if (a.type == "purchase") {
+      ++r.order_count;
+      r.total += a.amount->value;
+      r.first_purchase_at = std::min(r.first_purchase_at.value_or(a.occurred_at), a.occurred_at);
+      r.last_purchase_at = std::max(r.last_purchase_at.value_or(a.occurred_at), a.occurred_at);
+    } else {
+      ++r.refund_count;
+      r.refund_total -= a.amount->value;  // refunds are stored negative
+    }
+  }
+
+  // Writes the sums; the windows go first (see WindowsUpsert).
+  Status Flush(store::Txn& t, WorkspaceId ws) {
+    for (const auto& [key, w] : windows_) {
+      RETURN_IF_ERROR(
+          t.Exec(WindowsUpsert(), {key.first, key.second, ws.value, today_, w[0], w[1], w[2]})
+              .status());
+    }
+    for (const auto& [key, n] : days_) {
+      const auto& [c, type, day] = key;
+      RETURN_IF_ERROR(t.Exec(kBumpDay, {c, type, day, ws.value, n}).status());
+    }
+    for (const auto& [key, at] : touches_) {
+      RETURN_IF_ERROR(t.Exec(kTouch, {key.first, key.second, ws.value, at}).status());
+    }
+    for (const auto& [key, r] : revenue_) {
+      RETURN_IF_ERROR(
+          t.Exec(kRevenue,
+                 {key.first, key.second, ws.value, r.order_count, r.total, r.refund_count,
+                  r.refund_total, store::Opt(r.first_purchase_at), store::Opt(r.last_purchase_at)})
+              .status());
+    }
+    days_.clear();
+    windows_.clear();
+    touches_.clear();
+    revenue_.clear();
+    return Status::Ok();
+  }
+
+ private:
+  int64_t today_;
+  // Ordered maps: the upserts then walk each table's primary key in order.
+  std::map<std::tuple<int64_t, std::string, int64_t>, int64_t> days_;
+  std::map<std::pair<int64_t, std::string>, std::array<int64_t, 3>> windows_;
+  std::map<std::pair<int64_t, std::string>, Micros> touches_;
+  std::map<std::pair<int64_t, std::string>, Revenue> revenue_;
+};
 
 }  // namespace
 
@@ -349,19 +481,6 @@ Result<Recorded> ActivityService::RecordOne(store::Txn& t, WorkspaceId ws, const
   if (!row) return row.error();
   a.id = ActivityId((*row)->Int(0));
 
-  if (a.contact_id) {
-    int64_t c = *a.contact_id;
-    RETURN_IF_ERROR(t.Exec(kBumpDay, {c, a.type, DayOf(a.occurred_at), ws.value}).status());
-    RETURN_IF_ERROR(t.Exec(kTouch, {c, a.channel, ws.value, a.occurred_at}).status());
-    if (a.amount && a.type == "purchase") {
-      RETURN_IF_ERROR(
-          t.Exec(kPurchase, {c, a.amount->currency, ws.value, a.amount->value, a.occurred_at})
-              .status());
-    } else if (a.amount && a.type == "refund") {
-      RETURN_IF_ERROR(
-          t.Exec(kRefund, {c, a.amount->currency, ws.value, -a.amount->value}).status());
-    }
-  }
   RETURN_IF_ERROR(
       store::AppendChange(t, ws, "activity", a.id.value, store::ChangeKind::kCreated, now));
   return Recorded{std::move(a), false};
@@ -369,16 +488,19 @@ Result<Recorded> ActivityService::RecordOne(store::Txn& t, WorkspaceId ws, const
 
 Result<Recorded> ActivityService::RecordIn(store::Txn& txn, WorkspaceId ws,
                                            const ActivityInput& in) {
+  Micros now = clock_.Now();
   Cache cache;
-  return RecordOne(txn, ws, in, clock_.Now(), cache);
+  ASSIGN_OR_RETURN(Recorded r, RecordOne(txn, ws, in, now, cache));
+  if (!r.duplicate) {
+    AggregateDelta delta(now);
+    delta.Add(r.activity);
+    RETURN_IF_ERROR(delta.Flush(txn, ws));
+  }
+  return r;
 }
 
 Result<Recorded> ActivityService::Record(WorkspaceId ws, const ActivityInput& in) {
-  Micros now = clock_.Now();
-  return store_.Write([&](store::Txn& t) {
-    Cache cache;
-    return RecordOne(t, ws, in, now, cache);
-  });
+  return store_.Write([&](store::Txn& t) { return RecordIn(t, ws, in); });
 }
 
 Result<std::vector<Result<Recorded>>> ActivityService::RecordBatch(
@@ -389,14 +511,17 @@ Result<std::vector<Result<Recorded>>> ActivityService::RecordBatch(
   }
   Micros now = clock_.Now();
   std::vector<Result<Recorded>> results(items.size(), Result<Recorded>(Internal("not written")));
-  Status s = store_.Write([&](store::Txn&) -> Status {
+  Status s = store_.Write([&](store::Txn& outer) -> Status {
     Cache cache;
+    AggregateDelta delta(now);
     for (size_t i = 0; i < items.size(); ++i) {
-      // Each item in its own savepoint: a failing item leaves no trace.
+      // Each item in its own savepoint: a failing item leaves no trace. Its aggregates are
+      // summed only once its savepoint is released, and written once after the loop.
       results[i] =
           store_.Write([&](store::Txn& t) { return RecordOne(t, ws, items[i], now, cache); });
+      if (results[i] && !results[i]->duplicate) delta.Add(results[i]->activity);
     }
-    return Status::Ok();
+    return delta.Flush(outer, ws);
   });
   if (!s.ok()) return s;
   return results;
@@ -412,27 +537,50 @@ Result<Activity> ActivityService::Get(WorkspaceId ws, ActivityId id) {
 
 Result<TimelinePage> ActivityService::Timeline(WorkspaceId ws, const TimelineQuery& q) {
   // Newest first: the keyset runs over occurred_at descending, ties by id.
-  ASSIGN_OR_RETURN(auto list, store::ListStatement::Begin(kCols, "activities", ws.value,
-                                                          "-occurred_at", q.cursor, kTimelineSort));
-  if (q.contact_id) {
-    list.And("contact_id = " + list.Bind(*q.contact_id));
-  } else if (q.company_id) {
-    std::string c = list.Bind(*q.company_id);
-    list.And("(company_id = " + c +
-             " OR contact_id IN (SELECT id FROM contacts WHERE workspace_id = $1 "
-             "AND company_id = " +
-             c + "))");
+  ASSIGN_OR_RETURN(store::SortKey sort, store::ParseSort(kTimelineOrder, kTimelineSort));
+  std::optional<store::Cursor> after;
+  if (q.cursor) {
+    ASSIGN_OR_RETURN(after, store::DecodeCursor(*q.cursor, kTimelineOrder));
   }
+  store::Params params{ws.value};
+  auto bind = [&](store::Value v) {
+    params.push_back(std::move(v));
+    return "$" + std::to_string(params.size());
+  };
+  std::string filters;
   auto in_list = [&](const char* column, const std::vector<std::string>& values) {
     if (values.empty()) return;
-    std::string cond = std::string(column) + " IN (";
-    for (size_t i = 0; i < values.size(); ++i) cond += (i ? ", " : "") + list.Bind(values[i]);
-    list.And(cond + ")");
+    filters += std::string(" AND ") + column + " IN (";
+    for (size_t i = 0; i < values.size(); ++i) filters += (i ? ", " : "") + bind(values[i]);
+    filters += ")";
   };
   in_list("type", q.types);
   in_list("channel", q.channels);
-  if (q.since) list.And("occurred_at >= " + list.Bind(*q.since));
-  if (q.until) list.And("occurred_at < " + list.Bind(*q.until));
+  if (q.since) filters += " AND occurred_at >= " + bind(*q.since);
+  if (q.until) filters += " AND occurred_at < " + bind(*q.until);
+
+  std::string sql = "SELECT " + std::string(kCols) + ", occurred_at FROM activities WHERE ";
+  if (q.company_id) {
+    // The company's own activities and its contacts' are two index range reads, each cut at
+    // one page (the second one index-only unless filtered); the page's rows are then read
+    // by id. One OR over both would scan the workspace's whole log.
+    std::string c = bind(*q.company_id);
+    std::string own =
+        "SELECT id FROM activities WHERE workspace_id = $1 AND company_id = " + c + filters;
+    std::string members =
+        "SELECT id FROM activities WHERE workspace_id = $1 AND contact_id IN (SELECT id FROM "
+        "contacts WHERE workspace_id = $1 AND company_id = " +
+        c + ")" + filters;
+    store::AppendKeyset(own, params, sort, after, q.limit);
+    store::AppendKeyset(members, params, sort, after, q.limit);
+    sql += "id IN (SELECT id FROM (" + own + ") UNION ALL SELECT id FROM (" + members + "))";
+    store::AppendKeyset(sql, params, sort, std::nullopt, q.limit);
+  } else {
+    sql += "workspace_id = $1";
+    if (q.contact_id) sql += " AND contact_id = " + bind(*q.contact_id);
+    sql += filters;
+    store::AppendKeyset(sql, params, sort, after, q.limit);
+  }
   return store_.Read([&](store::Txn& t) -> Result<TimelinePage> {
     // The record must exist in this workspace: an empty timeline is not a missing record.
     if (q.contact_id) {
@@ -442,9 +590,10 @@ Result<TimelinePage> ActivityService::Timeline(WorkspaceId ws, const TimelineQue
       ASSIGN_OR_RETURN(auto c, t.QueryOne(kCompanyExists, {ws.value, *q.company_id}));
       if (!c) return NotFound("company " + std::to_string(*q.company_id) + " not found");
     }
-    ASSIGN_OR_RETURN(auto rows, list.Run(t, q.limit));
+    ASSIGN_OR_RETURN(auto rows, t.Query(sql, params));
     TimelinePage page;
-    page.next_cursor = list.NextCursor(rows, q.limit);
+    page.next_cursor = store::NextCursor(rows, sort, q.limit, kTimelineOrder);
+    page.data.reserve(rows.size());
     for (const auto& r : rows) page.data.push_back(Decode(r));
     return page;
   });
@@ -452,9 +601,10 @@ Result<TimelinePage> ActivityService::Timeline(WorkspaceId ws, const TimelineQue
 
 namespace {
 
+// `last` is the latest activity not already covered by a touch (companies only).
 Status FillAggregates(Micros now, Aggregates& out, std::vector<store::Row> revenue,
                       std::vector<store::Row> touches, std::vector<store::Row> counts,
-                      std::optional<store::Row> last) {
+                      std::optional<Micros> last) {
   for (const auto& r : revenue) {
     Revenue rev{r.Text(0), r.Int(1),    r.Int(2),    r.Int(3),
                 r.Int(4),  r.OptInt(5), r.OptInt(6), std::nullopt};
@@ -462,9 +612,18 @@ Status FillAggregates(Micros now, Aggregates& out, std::vector<store::Row> reven
       rev.days_since_last_purchase = (now - *rev.last_purchase_at) / kMicrosPerDay;
     out.revenue.push_back(std::move(rev));
   }
-  for (const auto& r : touches) out.last_touch[r.Text(0)] = r.Int(1);
-  for (const auto& r : counts) out.counts[r.Text(0)] = {r.Int(1), r.Int(2), r.Int(3)};
-  if (last && !last->IsNull(0)) out.last_activity_at = last->Int(0);
+  // Every activity of a contact touches its channel, so the latest touch is the latest
+  // activity.
+  out.last_activity_at = last;
+  for (const auto& r : touches) {
+    Micros at = r.Int(1);
+    out.last_touch[r.Text(0)] = at;
+    out.last_activity_at = std::max(out.last_activity_at.value_or(at), at);
+  }
+  for (const auto& r : counts) {
+    // A type with nothing in the last 365 days is left out, as if it had no buckets there.
+    if (r.Int(3) != 0) out.counts[r.Text(0)] = {r.Int(1), r.Int(2), r.Int(3)};
+  }
   return Status::Ok();
 }
 
@@ -479,11 +638,9 @@ Result<Aggregates> ActivityService::ContactAggregates(WorkspaceId ws, ContactId 
     Aggregates out;
     ASSIGN_OR_RETURN(auto revenue, t.Query(kRevenueOf, {id.value}));
     ASSIGN_OR_RETURN(auto touches, t.Query(kTouchesOf, {id.value}));
-    ASSIGN_OR_RETURN(auto counts,
-                     t.Query(kCountsOf, {id.value, today - 29, today - 89, today - 364}));
-    ASSIGN_OR_RETURN(auto last, t.QueryOne(kLastActivity, {ws.value, id.value}));
-    RETURN_IF_ERROR(
-        FillAggregates(now, out, std::move(revenue), std::move(touches), std::move(counts), last));
+    ASSIGN_OR_RETURN(auto counts, t.Query(CountsOf(), {id.value, today}));
+    RETURN_IF_ERROR(FillAggregates(now, out, std::move(revenue), std::move(touches),
+                                   std::move(counts), std::nullopt));
     return out;
   });
 }
@@ -497,11 +654,10 @@ Result<Aggregates> ActivityService::CompanyAggregates(WorkspaceId ws, CompanyId 
     Aggregates out;
     ASSIGN_OR_RETURN(auto revenue, t.Query(kCompanyRevenue, {ws.value, id.value}));
     ASSIGN_OR_RETURN(auto touches, t.Query(kCompanyTouches, {ws.value, id.value}));
-    ASSIGN_OR_RETURN(auto counts, t.Query(kCompanyCounts, {ws.value, id.value, today - 29,
-                                                           today - 89, today - 364}));
-    ASSIGN_OR_RETURN(auto last, t.QueryOne(kCompanyLastActivity, {ws.value, id.value}));
-    RETURN_IF_ERROR(
-        FillAggregates(now, out, std::move(revenue), std::move(touches), std::move(counts), last));
+    ASSIGN_OR_RETURN(auto counts, t.Query(CompanyCounts(), {ws.value, id.value, today}));
+    ASSIGN_OR_RETURN(auto last, t.QueryOne(kCompanyLastOwn, {ws.value, id.value}));
+    RETURN_IF_ERROR(FillAggregates(now, out, std::move(revenue), std::move(touches),
+                                   std::move(counts), last ? last->OptInt(0) : std::nullopt));
     return out;
   });
 }

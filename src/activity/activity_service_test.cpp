@@ -3,6 +3,7 @@
 #include <random>
 #include <set>
 
+#include "accounts/company.h"
 #include "activity/activity.h"
 #include "common/time_format.h"
 #include "testing/temp_store.h"
@@ -191,6 +192,14 @@ TEST_F(ActivityServiceTest, AggregatesEqualRecomputationOnRandomData) {
                 "MIN(CASE WHEN type = 'purchase' THEN occurred_at END), "
                 "MAX(CASE WHEN type = 'purchase' THEN occurred_at END) "
                 "FROM activities WHERE amount IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2")));
+  const std::string as_of = std::to_string(kTestNow / kMicrosPerDay);
+  EXPECT_EQ(rows_text(query("SELECT contact_id, type, as_of, c30, c90, c365 FROM "
+                            "contact_type_windows ORDER BY 1, 2")),
+            rows_text(query("SELECT contact_id, type, " + as_of +
+                            ", SUM(occurred_at / 86400000000 >= " + as_of +
+                            " - 29), SUM(occurred_at / 86400000000 >= " + as_of +
+                            " - 89), SUM(occurred_at / 86400000000 >= " + as_of +
+                            " - 364) FROM activities GROUP BY 1, 2 ORDER BY 1, 2")));
   // Windowed counts in the overview equal a count over the raw items.
   auto agg = activities_.ContactAggregates(ws_, ContactId(ids_[2])).value();
   int64_t today = kTestNow / kMicrosPerDay;
@@ -245,6 +254,147 @@ TEST_F(ActivityServiceTest, TimelineIsNewestFirstFilteredAndPaged) {
   size_t expected = 0;
   for (int i = 0; i < 120; ++i) expected += i % 3 == 0 && i % 40 <= 10;
   EXPECT_EQ(page.data.size(), expected);
+}
+
+// Windowed counts relative to the reader's day, recomputed from the raw log.
+std::map<std::string, std::array<int64_t, 3>> CountsFromLog(store::Store& store, int64_t contact,
+                                                            Micros now) {
+  int64_t today = now / kMicrosPerDay;
+  auto rows = store
+                  .Read([&](store::Txn& t) {
+                    return t.Query(
+                        "SELECT type, SUM(occurred_at / 86400000000 >= $2 - 29), "
+                        "SUM(occurred_at / 86400000000 >= $2 - 89), "
+                        "SUM(occurred_at / 86400000000 >= $2 - 364) FROM activities "
+                        "WHERE contact_id = $1 GROUP BY type",
+                        {contact, today});
+                  })
+                  .value();
+  std::map<std::string, std::array<int64_t, 3>> out;
+  for (const auto& r : rows) {
+    if (r.Int(3) != 0) out[r.Text(0)] = {r.Int(1), r.Int(2), r.Int(3)};
+  }
+  return out;
+}
+
+// The windows stay exact when days pass without writes (the reader slides them), when a
+// write comes on a later day (the writer slides them), and when the clock goes back.
+TEST_F(ActivityServiceTest, WindowedCountsFollowTheClockForReadersAndWriters) {
+  std::mt19937_64 rng(7);
+  const char* types[] = {"email_opened", "web_visit", "call"};
+  auto record_some = [&](int n) {
+    std::vector<ActivityInput> items;
+    for (int i = 0; i < n; ++i) {
+      ActivityInput in = Input(types[rng() % 3], static_cast<int>(rng() % 2));
+      in.occurred_at = FormatTimestamp(clock_.Now() - static_cast<Micros>(rng() % (400LL * 86400)) *
+                                                          kMicrosPerSecond);
+      items.push_back(in);
+    }
+    ASSERT_TRUE(activities_.RecordBatch(ws_, items).has_value());
+  };
+  auto check = [&](const std::string& when) {
+    for (int c = 0; c < 2; ++c) {
+      auto agg = activities_.ContactAggregates(ws_, ContactId(ids_[c]));
+      ASSERT_TRUE(agg.has_value()) << agg.error().message();
+      EXPECT_EQ(agg->counts, CountsFromLog(db_.store(), ids_[c], clock_.Now()))
+          << when << ", contact " << c;
+    }
+  };
+  record_some(600);
+  check("same day");
+  for (int days : {1, 13, 40, 100, 300}) {
+    clock_.Advance(days * kMicrosPerDay);
+    check("after " + std::to_string(days) + " more days, read only");
+    record_some(50);
+    check("after a write " + std::to_string(days) + " days later");
+  }
+  clock_.Advance(-20 * kMicrosPerDay);
+  check("clock 20 days back, read only");
+  record_some(50);
+  check("clock 20 days back, after a write");
+  clock_.Advance(30 * kMicrosPerDay);
+  check("clock forward again");
+}
+
+TEST_F(ActivityServiceTest, CompanyTimelineAndOverviewCoverItsContactsAndItsOwnActivities) {
+  accounts::CompanyService companies(db_.store(), clock_);
+  accounts::CompanyFields cf;
+  cf.name = std::optional<std::string>("Acme");
+  int64_t co = companies.Create(ws_, cf).value().id.value;
+  for (int i : {0, 1}) {
+    contacts::ContactFields f;
+    f.company_id = std::optional<int64_t>(co);
+    ASSERT_TRUE(contacts_.Update(ws_, ContactId(ids_[i]), f, std::nullopt).has_value());
+  }
+  std::mt19937_64 rng(3);
+  const char* types[] = {"email_opened", "web_visit", "call", "chat"};
+  std::vector<ActivityInput> items;
+  for (int i = 0; i < 200; ++i) {
+    // Members, an outsider, the company alone, and both (the same row on two paths).
+    int who = static_cast<int>(rng() % 4);
+    ActivityInput in = Input(types[rng() % 4], who == 3 ? 2 : who);
+    if (who == 2) in.contact_id.reset();
+    if (who >= 2 || rng() % 5 == 0) in.company_id = co;
+    // Many ties on occurred_at, so the id tiebreak is exercised across both paths.
+    in.occurred_at = FormatTimestamp(kTestNow - static_cast<Micros>(rng() % 30) * kMicrosPerDay);
+    items.push_back(in);
+  }
+  ASSERT_TRUE(activities_.RecordBatch(ws_, items).has_value());
+  auto ids_from_log = [&](const std::string& filter) {
+    std::vector<int64_t> out;
+    auto rows = db_.store()
+                    .Read([&](store::Txn& t) {
+                      return t.Query(
+                          "SELECT id FROM activities WHERE (company_id = $1 OR contact_id IN "
+                          "($2, $3))" +
+                              filter + " ORDER BY occurred_at DESC, id DESC",
+                          {co, ids_[0], ids_[1]});
+                    })
+                    .value();
+    for (const auto& r : rows) out.push_back(r.Int(0));
+    return out;
+  };
+  auto page_through = [&](TimelineQuery q) {
+    std::vector<int64_t> out;
+    for (;;) {
+      auto page = activities_.Timeline(ws_, q);
+      EXPECT_TRUE(page.has_value()) << page.error().message();
+      if (!page) break;
+      for (const auto& a : page->data) out.push_back(a.id.value);
+      if (!page->next_cursor) break;
+      q.cursor = page->next_cursor;
+    }
+    return out;
+  };
+  TimelineQuery q;
+  q.company_id = co;
+  q.limit = 7;
+  EXPECT_EQ(page_through(q), ids_from_log(""));
+  q.types = {"call", "chat"};
+  q.since = kTestNow - 20 * kMicrosPerDay;
+  EXPECT_EQ(page_through(q), ids_from_log(" AND type IN ('call', 'chat') AND occurred_at >= " +
+                                          std::to_string(kTestNow - 20 * kMicrosPerDay)));
+
+  auto agg = activities_.CompanyAggregates(ws_, CompanyId(co)).value();
+  auto last = db_.store()
+                  .Read([&](store::Txn& t) {
+                    return t.QueryOne(
+                        "SELECT MAX(occurred_at) FROM activities WHERE company_id = $1 OR "
+                        "contact_id IN ($2, $3)",
+                        {co, ids_[0], ids_[1]});
+                  })
+                  .value();
+  EXPECT_EQ(agg.last_activity_at, last->OptInt(0));
+  // Counts: the members' activities plus the company's own contactless ones.
+  auto expected = CountsFromLog(db_.store(), ids_[0], kTestNow);
+  for (const auto& [type, c] : CountsFromLog(db_.store(), ids_[1], kTestNow)) {
+    for (int i = 0; i < 3; ++i) expected[type][i] += c[i];
+  }
+  for (const auto& in : items) {
+    if (in.contact_id) continue;
+    for (int i = 0; i < 3; ++i) ++expected[*in.type][i];  // all within 30 days
+  }
+  EXPECT_EQ(agg.counts, expected);
 }
 
 }  // namespace

@@ -124,11 +124,16 @@ void AddActivityRoutes(Routes& routes, ApiContext& ctx) {
                  }
                  ASSIGN_OR_RETURN(auto recorded, svc.RecordBatch(WorkspaceOf(req), good));
                  int64_t created = 0, duplicates = 0;
+                 // Every result with an id, as GET /activities/{id} returns it, for the
+                 // audit (which would otherwise read each one back through that route).
+                 std::vector<json::value> written;
+                 written.reserve(good.size());
                  for (size_t k = 0; k < good.size(); ++k) {
                    size_t i = good_index[k];
                    if (recorded[k]) {
                      (recorded[k]->duplicate ? duplicates : created)++;
                      results[i] = RecordedResult(i, *recorded[k]);
+                     written.push_back(EncodeActivity(recorded[k]->activity));
                    } else {
                      results[i] = ErrorResult(
                          i,
@@ -136,10 +141,12 @@ void AddActivityRoutes(Routes& routes, ApiContext& ctx) {
                    }
                  }
                  int64_t failed = static_cast<int64_t>(array.size()) - created - duplicates;
-                 return Json(200, json::object{{"results", std::move(results)},
-                                               {"created", created},
-                                               {"duplicates", duplicates},
-                                               {"failed", failed}});
+                 Response response = Json(200, json::object{{"results", std::move(results)},
+                                                            {"created", created},
+                                                            {"duplicates", duplicates},
+                                                            {"failed", failed}});
+                 response.written = std::move(written);
+                 return response;
                });
              }));
 

@@ -48,7 +48,7 @@ class Connection {
     sqlite3_busy_timeout(c->db_, 10000);
     const char* pragmas = read_only ? "PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768;"
                                     : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                                      "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+                                      "PRAGMA foreign_keys=ON; "
                                       "PRAGMA cache_size=-131072; PRAGMA wal_autocheckpoint=0;";
     Status s = c->ExecScript(pragmas);
     if (!s.ok()) return s;

@@ -15,10 +15,10 @@
 namespace rapport::store {
 
 struct SqliteOptions {
-  std::string path;             // database file; created if missing
-  int readers = 8;              // read connections
-  size_t max_batch = 512;       // most write callers folded into one commit
-  Metrics* metrics = nullptr;   // commit latency and batch size, when set
+  std::string path;            // database file; created if missing
+  int readers = 8;             // read connections
+  size_t max_batch = 512;      // most write callers folded into one commit
+  Metrics* metrics = nullptr;  // commit latency and batch size, when set
 };
 
 class SqliteStore final : public Store {

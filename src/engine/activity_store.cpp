@@ -194,6 +194,51 @@ void TypeStore::Finish(size_t contacts) {
     hist.assign(max / kHistDays + 1, 0);
     for (uint16_t d : days16) ++hist[d / kHistDays];
   }
+  BuildRecent();
+}
+
+void TypeStore::BuildRecent() {
+  recent = Recent{};
+  if (!narrow || days16.empty() || amounts.empty()) return;
+  size_t contacts = offsets.size() - 1;
+  int64_t top = 0;  // the latest day of the arrays
+  for (size_t c = 0; c < contacts; ++c) {
+    if (offsets[c + 1] > offsets[c]) top = std::max<int64_t>(top, days16[offsets[c + 1] - 1]);
+  }
+  const int64_t lo = std::max<int64_t>(0, top - kRecentDays + 1);
+  const auto first_recent = [&](size_t c) {
+    uint32_t b = offsets[c], e = offsets[c + 1];
+    while (e > b && days16[e - 1] >= lo) --e;
+    return e;
+  };
+  // Counting sort by day; contacts are visited in order, so each day's rows are by contact.
+  std::vector<uint32_t> start(static_cast<size_t>(top - lo) + 2, 0);
+  size_t slots = 0;
+  for (size_t c = 0; c < contacts; ++c) {
+    uint32_t s = first_recent(c), e = offsets[c + 1];
+    if (s == e) continue;
+    ++slots;
+    for (uint32_t r = s; r < e; ++r) ++start[static_cast<size_t>(days16[r] - lo) + 1];
+  }
+  for (size_t d = 1; d < start.size(); ++d) start[d] += start[d - 1];
+  const size_t n = start.back();
+  recent.days.resize(n);
+  recent.slots.resize(n);
+  recent.amounts.resize(n);
+  recent.contacts.reserve(slots);
+  for (size_t c = 0; c < contacts; ++c) {
+    uint32_t s = first_recent(c), e = offsets[c + 1];
+    if (s == e) continue;
+    const auto slot = static_cast<uint32_t>(recent.contacts.size());
+    recent.contacts.push_back(static_cast<uint32_t>(c));
+    for (uint32_t r = s; r < e; ++r) {
+      uint32_t pos = start[static_cast<size_t>(days16[r] - lo)]++;
+      recent.days[pos] = days16[r];
+      recent.slots[pos] = slot;
+      recent.amounts[pos] = amounts[r];
+    }
+  }
+  recent.lo = static_cast<int32_t>(day_base + lo);
 }
 
 double TypeStore::EstimateRows(int32_t lo, int32_t hi) const {
@@ -215,8 +260,10 @@ void FinishState(State& state) {
 
 size_t TypeStore::MemoryBytes() const {
   size_t m = offsets.capacity() * 4 + days.capacity() * 4 + days16.capacity() * 2 +
-             last.capacity() * 2 + hist.capacity() * 4 + channels.capacity() +
-             currencies.capacity() + amounts.capacity() * 8 + delta_bits.capacity() * 8;
+             last.capacity() * 2 + hist.capacity() * 4 + recent.days.capacity() * 2 +
+             recent.slots.capacity() * 4 + recent.amounts.capacity() * 8 +
+             recent.contacts.capacity() * 4 + channels.capacity() + currencies.capacity() +
+             amounts.capacity() * 8 + delta_bits.capacity() * 8;
   for (const auto& [c, rows] : delta) m += 48 + rows.capacity() * sizeof(DeltaRow);
   for (const auto& [k, col] : props) m += col->MemoryBytes();
   return m;

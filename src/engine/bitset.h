@@ -8,6 +8,10 @@
 #include <cstring>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace rapport::engine {
 
 class Bitset {
@@ -64,12 +68,25 @@ class Bitset {
     return b;
   }
 
-  // Bit i set when bytes[i] is 1 (bytes hold 0 or 1), eight bytes per multiply: each byte's
-  // low bit lands in the top byte of the product without carries.
+  // Bit i set when bytes[i] is 1 (bytes hold 0 or 1). SSE2 tests 16 bytes per compare;
+  // otherwise eight bytes per multiply: each byte's low bit lands in the top byte of the
+  // product without carries.
   static Bitset FromBytes(const uint8_t* bytes, size_t n) {
     Bitset b(n);
-    size_t full = n / 8;
-    for (size_t k = 0; k < full; ++k) {
+    size_t k = 0, full = n / 8;
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+    for (; k + 8 <= full; k += 8) {
+      uint64_t w = 0;
+      for (int q = 0; q < 4; ++q) {
+        __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + k * 8 + q * 16));
+        auto zeros = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, zero)));
+        w |= static_cast<uint64_t>(~zeros & 0xffffu) << (q * 16);
+      }
+      b.w_[k / 8] = w;
+    }
+#endif
+    for (; k < full; ++k) {
       uint64_t x;
       std::memcpy(&x, bytes + k * 8, 8);
       b.w_[k / 8] |= (((x & 0x0101010101010101ull) * 0x0102040810204080ull) >> 56) << (k % 8 * 8);
@@ -95,6 +112,12 @@ class Bitset {
     for (size_t i = 0; i < w_.size(); ++i) w_[i] &= ~o.w_[i];
   }
   void Set(size_t i) { w_[i >> 6] |= uint64_t{1} << (i & 63); }
+  void Reset(size_t i) { w_[i >> 6] &= ~(uint64_t{1} << (i & 63)); }
+  // Sets or clears bit i without a branch on `v`.
+  void Put(size_t i, bool v) {
+    uint64_t bit = uint64_t{1} << (i & 63);
+    w_[i >> 6] = (w_[i >> 6] & ~bit) | (static_cast<uint64_t>(v) << (i & 63));
+  }
   bool Test(size_t i) const { return i < n_ && (w_[i >> 6] >> (i & 63)) & 1; }
   void And(const Bitset& o) {
     for (size_t i = 0; i < w_.size(); ++i) w_[i] &= o.w_[i];
@@ -105,6 +128,15 @@ class Bitset {
   // this = mask & ~this
   void NotWithin(const Bitset& mask) {
     for (size_t i = 0; i < w_.size(); ++i) w_[i] = mask.w_[i] & ~w_[i];
+  }
+  // Whether more than `k` bits are set; stops counting once they are.
+  bool CountAbove(size_t k) const {
+    size_t c = 0;
+    for (uint64_t w : w_) {
+      c += static_cast<size_t>(std::popcount(w));
+      if (c > k) return true;
+    }
+    return false;
   }
   size_t Count() const {
     size_t c = 0;

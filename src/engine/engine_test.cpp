@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/state.h"
 #include "segments/catalog.h"
 #include "segments/check.h"
 #include "segments/text.h"
@@ -348,6 +349,71 @@ TEST_F(EngineTest, DaysFarApartAndWindowsAtTheEdges) {
   EXPECT_EQ(Members("count(purchase) >= 1103"), (Ids{a}));
   EXPECT_EQ(Members("first(purchase) before 1970-01-01"), (Ids{a}));
   EXPECT_EQ(Members("count(purchase, last 50 days) = 1100"), (Ids{a}));
+}
+
+// Short unfiltered windows over a type with amounts read the type's recent view: windows
+// at and across its first day, sums past int64, empty aggregates, delta rows, later days.
+TEST_F(EngineTest, RecentViewWindows) {
+  // More contacts than rows in the windows, so the view is the cheaper path.
+  Ids all;
+  for (int i = 0; i < 8; ++i) all.push_back(Contact("c" + std::to_string(i) + "@x.io"));
+  const int64_t a = all[0], b = all[1], c = all[2], e = all[3];
+  Activity(a, "purchase", kToday - 5, 100);
+  Activity(a, "purchase", kToday - 100, 200);
+  Activity(a, "purchase", kToday - 450, 5000);
+  Activity(b, "purchase", kToday - 1, INT64_MAX);
+  Activity(b, "purchase", kToday - 2, 1);
+  Activity(e, "purchase", kToday - 400, 7);   // the view's first day: the latest day - 399
+  Activity(e, "purchase", kToday - 401, 11);  // the day before
+  Build();
+  // b's sum exceeds int64 and is decided in 128 bits.
+  EXPECT_EQ(Members("sum(purchase.amount, last 10 days) > 1.00"), (Ids{b}));
+  EXPECT_EQ(Members("sum(purchase.amount, last 10 days) > 0.50"), (Ids{a, b}));
+  EXPECT_EQ(Members("count(purchase, last 10 days) = 2"), (Ids{b}));
+  EXPECT_EQ(Members("exists(purchase, last 10 days)"), (Ids{a, b}));
+  Ids not_b = all;
+  not_b.erase(not_b.begin() + 1);
+  EXPECT_EQ(Members("sum(purchase.amount, last 10 days) < 1.01"), not_b);
+  EXPECT_EQ(Members("count(purchase, last 10 days) <= 1"), not_b);
+  Ids not_a(all.begin() + 1, all.end());
+  EXPECT_EQ(Members("sum(purchase.amount, last 10 days) != 1.00"), not_a);
+  EXPECT_EQ(Members("sum(purchase.amount, last 10 days) between 0.50 and 1.00"), (Ids{a}));
+  EXPECT_EQ(Members("sum(purchase.amount, last 10 days) >= 1.00"), (Ids{a, b}));
+  EXPECT_EQ(Members("sum(purchase.amount, last 10 days) <= 0.99"), Ids(all.begin() + 2, all.end()));
+  EXPECT_EQ(Members("sum(purchase.amount, last 399 days) = 3.00"), (Ids{a}));
+  EXPECT_EQ(Members("sum(purchase.amount, last 401 days) = 0.07"), (Ids{e}));
+  EXPECT_EQ(Members("sum(purchase.amount, last 402 days) = 0.18"), (Ids{e}));
+  EXPECT_EQ(Members("sum(purchase.amount, last 500 days) = 53.00"), (Ids{a}));
+  EXPECT_EQ(Members("count(purchase, last 401 days) = 1 and sum(purchase.amount) > 0.10"),
+            (Ids{e}));
+
+  // Delta rows: for a contact without rows in the arrays and for one with rows there.
+  AddActivityLive(c, "purchase", kToday, 300);
+  AddActivityLive(a, "purchase", kToday - 3, 150);
+  EXPECT_EQ(ApplyAll(), (Ids{a, c}));
+  EXPECT_EQ(Members("sum(purchase.amount, last 10 days) > 2.00"), (Ids{a, b, c}));
+  EXPECT_EQ(Members("count(purchase, last 10 days) >= 2"), (Ids{a, b}));
+  EXPECT_EQ(Members("count(purchase, last 10 days) = 0"),
+            (Ids{all[3], all[4], all[5], all[6], all[7]}));
+  // Later days: the view still holds every row of the arrays since its first day.
+  EXPECT_EQ(Members("sum(purchase.amount, last 10 days) > 0.00", kToday + 8), (Ids{b, c}));
+  EXPECT_EQ(Members("sum(purchase.amount, last 30 days) > 0.00", kToday + 100), Ids{});
+  EXPECT_EQ(Members("count(purchase, last 30 days) = 0", kToday + 100), all);
+}
+
+TEST(ContactTableTest, IndexOfWithGapsInTheIds) {
+  ContactTable t;
+  EXPECT_EQ(t.IndexOf(1), std::nullopt);
+  for (int64_t id : {3, 4, 7, 8, 20}) t.Append(id);
+  EXPECT_EQ(t.IndexOf(3), 0u);
+  EXPECT_EQ(t.IndexOf(4), 1u);
+  EXPECT_EQ(t.IndexOf(7), 2u);
+  EXPECT_EQ(t.IndexOf(8), 3u);
+  EXPECT_EQ(t.IndexOf(20), 4u);
+  for (int64_t id :
+       {INT64_MIN, int64_t{0}, int64_t{2}, int64_t{5}, int64_t{9}, int64_t{21}, INT64_MAX}) {
+    EXPECT_EQ(t.IndexOf(id), std::nullopt) << id;
+  }
 }
 
 TEST_F(EngineTest, MatchesRecompilesARuleAtARecycledAddress) {

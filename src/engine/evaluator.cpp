@@ -7,7 +7,8 @@
 // survivors of its cheaper operands to the next one, an `or` hands only the contacts not
 // yet in, and an activity condition looks at rows only for contacts whose latest day of the
 // type (TypeStore::last) reaches the window; every other contact has an empty aggregate,
-// whose result is the same for all of them.
+// whose result is the same for all of them. A short unfiltered count or sum over a type with
+// a recent view (TypeStore::recent) instead reads only the window's rows, in day order.
 #include "engine/evaluator.h"
 
 #include <algorithm>
@@ -134,7 +135,51 @@ struct ActivityPlan {
   // in the window fails before its rows are filtered.
   int64_t min_count = 0;
   bool empty_ok = false;  // the result for a contact without matching rows
+  // sum() with an ordered operator: the int64 sums that match are [sum_lo, sum_hi], or
+  // those outside it for `!=`; a scan with exact int64 sums tests that inline.
+  bool sum_range = false, sum_outside = false;
+  int64_t sum_lo = INT64_MAX, sum_hi = INT64_MIN;
+  bool SumMatches(int64_t v) const { return (v >= sum_lo && v <= sum_hi) != sum_outside; }
 };
+
+// The matching int64 sums of an ordered comparison as a range (MatchSum's semantics).
+void PlanSumRange(const Rule& r, ActivityPlan& p) {
+  __int128 m = r.bound.minor, lo, hi;
+  constexpr __int128 kMin = INT64_MIN, kMax = INT64_MAX;
+  switch (r.op) {
+    case Op::kEq:
+    case Op::kNe:
+      lo = hi = m;
+      break;
+    case Op::kLt:
+      lo = kMin;
+      hi = m - 1;
+      break;
+    case Op::kLe:
+      lo = kMin;
+      hi = m;
+      break;
+    case Op::kGt:
+      lo = m + 1;
+      hi = kMax;
+      break;
+    case Op::kGe:
+      lo = m;
+      hi = kMax;
+      break;
+    case Op::kBetween:
+      lo = m;
+      hi = r.bound.minor_hi;
+      break;
+    default:
+      return;
+  }
+  p.sum_range = true;
+  p.sum_outside = r.op == Op::kNe;
+  if (lo > hi || lo > kMax || hi < kMin) return;  // empty: sum_lo > sum_hi
+  p.sum_lo = static_cast<int64_t>(std::max(lo, kMin));
+  p.sum_hi = static_cast<int64_t>(std::min(hi, kMax));
+}
 
 bool AggMatches(const Rule& r, const ActivityPlan& p, const Agg& a) {
   switch (r.aggregate) {
@@ -224,6 +269,7 @@ Result<ActivityPlan> PlanActivity(const Rule& r, const State& s, int32_t today, 
     ASSIGN_OR_RETURN(p.result, FieldPred::Make(r.op, segments::ValueType::kDate, false, r.values,
                                                r.days, today));
   }
+  if (r.aggregate == Aggregate::kSum) PlanSumRange(r, p);
   p.empty_ok = AggMatches(r, p, Agg{});
   return p;
 }
@@ -542,6 +588,9 @@ class Evaluator {
       }
       case Rule::Kind::kActivity:
         if (!node.activity.type) return node.activity.empty_ok ? mask : Bitset(n_);
+        if (size_t b, e; UseRecent(node.activity, mask, b, e)) {
+          return RecentAll(node, mask, b, e);
+        }
         if (node.activity.type->narrow) {
           return ActivityAll<uint16_t>(node, node.activity.type->days16.data(), mask);
         }
@@ -623,6 +672,100 @@ class Evaluator {
   }
 
   Bitset ToBitset(const Roaring& r) { return RoaringBits(r, n_); }
+
+  // Whether the type's recent view answers the condition for less: an unfiltered count, sum
+  // or exists whose window starts inside the view and holds fewer rows than the contacts in
+  // play. [b, e) are then the window's rows of the view.
+  static bool UseRecent(const ActivityPlan& p, const Bitset& mask, size_t& b, size_t& e) {
+    const TypeStore& t = *p.type;
+    const TypeStore::Recent& v = t.recent;
+    if (p.filtered || p.lo < v.lo || !t.narrow ||
+        (p.aggregate != Aggregate::kCount && p.aggregate != Aggregate::kSum &&
+         p.aggregate != Aggregate::kExists)) {
+      return false;
+    }
+    RelWindow<uint16_t> w = Relative<uint16_t>(t, p.lo, p.hi);
+    b = e = 0;
+    if (!w.empty) {
+      const uint16_t* days = v.days.data();
+      b = static_cast<size_t>(std::lower_bound(days, days + v.days.size(), w.lo) - days);
+      e = static_cast<size_t>(std::upper_bound(days + b, days + v.days.size(), w.hi) - days);
+    }
+    return mask.CountAbove(e - b);
+  }
+
+  // Accumulates the window's rows of the recent view per slot, then decides only the
+  // contacts touched; contacts with delta rows are decided by the per-contact path, which
+  // sees the delta, and so is every contact if an int64 sum overflowed (it sums in 128 bits).
+  Bitset RecentAll(const PlanNode& node, const Bitset& mask, size_t b, size_t e) {
+    const ActivityPlan& p = node.activity;
+    const TypeStore& t = *p.type;
+    const TypeStore::Recent& v = t.recent;
+    // Both scratch arrays are all zero between calls: the second pass clears what the first
+    // set. The first pass does not branch on whether a slot was seen before, which a window
+    // whose rows mostly belong to different contacts would mispredict.
+    thread_local std::vector<int64_t> acc;    // per slot: the sum, or the count
+    thread_local std::vector<uint64_t> seen;  // per slot: touched
+    if (acc.size() < v.contacts.size()) acc.resize(v.contacts.size(), 0);
+    if (seen.size() * 64 < v.contacts.size()) seen.resize((v.contacts.size() + 63) / 64, 0);
+    const uint32_t* slots = v.slots.data();
+    int64_t* a = acc.data();
+    uint64_t* s = seen.data();
+    bool overflow = false;
+    if (p.sum) {
+      const int64_t* am = v.amounts.data();
+      for (size_t k = b; k < e; ++k) {
+        uint32_t x = slots[k];
+        s[x >> 6] |= uint64_t{1} << (x & 63);
+        overflow |= __builtin_add_overflow(a[x], am[k], &a[x]);
+      }
+    } else {
+      for (size_t k = b; k < e; ++k) {
+        uint32_t x = slots[k];
+        s[x >> 6] |= uint64_t{1} << (x & 63);
+        ++a[x];
+      }
+    }
+    Bitset out = p.empty_ok ? mask : Bitset(n_);
+    auto put = [&](uint32_t c, bool match) { out.Put(c, match); };
+    const bool inline_sum = p.sum && p.sum_range;
+    // Touched slots in slot order, which is contact order: the reads of `contacts`, `mask`
+    // and `out` then walk forward.
+    const size_t seen_words = (v.contacts.size() + 63) / 64;
+    for (size_t wd = 0; wd < seen_words; ++wd) {
+      for (uint64_t bits = s[wd]; bits != 0; bits &= bits - 1) {
+        uint32_t x = static_cast<uint32_t>(wd * 64 + static_cast<size_t>(std::countr_zero(bits)));
+        int64_t value = a[x];
+        a[x] = 0;
+        uint32_t c = v.contacts[x];
+        if (overflow || !mask.Test(c) || t.HasDelta(c)) continue;
+        if (inline_sum) {
+          put(c, p.SumMatches(value));
+          continue;
+        }
+        Agg g;
+        g.count = p.sum ? 1 : value;
+        g.sum = p.sum ? value : 0;
+        put(c, AggMatches(*node.rule, p, g));
+      }
+      s[wd] = 0;
+    }
+    const uint16_t* days = t.days16.data();
+    RelWindow<uint16_t> w = Relative<uint16_t>(t, p.lo, p.hi);
+    auto exact = [&](uint32_t c) {
+      put(c, AggMatches(*node.rule, p, AggregateOf(p, t, days, t.day_base, w, c)));
+    };
+    if (overflow) {
+      for (size_t k = b; k < e; ++k) {
+        uint32_t c = v.contacts[slots[k]];
+        if (mask.Test(c) && !t.HasDelta(c)) exact(c);
+      }
+    }
+    for (const auto& [c, rows] : t.delta) {
+      if (mask.Test(c)) exact(c);
+    }
+    return out;
+  }
 
   template <typename D>
   Bitset ActivityAll(const PlanNode& node, const D* days, const Bitset& mask) {
@@ -712,12 +855,14 @@ Result<PlanPtr> CompileOwned(const Rule& rule, const State& state, int32_t today
 }
 
 bool PlanFits(const Plan& plan, const Rule& rule, const State& s, int32_t today) {
-  Plan shape;
-  RecordShape(s, shape);
-  return plan.today == today && plan.types == shape.types && plan.channels == shape.channels &&
-         plan.currencies == shape.currencies && plan.contact_custom == shape.contact_custom &&
-         plan.company_custom == shape.company_custom && plan.owned && plan.owned->SameAs(rule) &&
-         SameBound(*plan.owned, rule);
+  // Called once per rule and contact on the incremental path: compares the shape in place
+  // rather than building a Plan to record it in.
+  return plan.today == today && plan.types == s.activities.types.size() &&
+         plan.channels == s.activities.channels.size() &&
+         plan.currencies == s.activities.currencies.size() &&
+         plan.contact_custom == s.contacts.custom.size() &&
+         plan.company_custom == s.companies.custom.size() && plan.owned &&
+         plan.owned->SameAs(rule) && SameBound(*plan.owned, rule);
 }
 
 bool PlanMatches(const Plan& plan, const State& state, uint32_t index) {

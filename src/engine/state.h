@@ -111,6 +111,22 @@ struct TypeStore {
   std::vector<uint32_t> hist;
   static constexpr int kHistDays = 8;
 
+  // The rows of the arrays on days >= lo, ordered by day (then contact): a window starting
+  // on or after lo reads only its own rows, sequentially, instead of visiting every contact
+  // active since then. Contacts are named by a slot among those having such rows, which
+  // keeps a per-slot scratch array small. Delta rows are not here; lo stays valid as days
+  // pass (later windows start later), and Finish() rebuilds the view after a compaction.
+  // Built only for types with amounts (sums are where per-contact visits cost most).
+  struct Recent {
+    int32_t lo = INT32_MAX;
+    std::vector<uint16_t> days;      // offsets from day_base
+    std::vector<uint32_t> slots;     // aligned with days
+    std::vector<int64_t> amounts;    // aligned with days
+    std::vector<uint32_t> contacts;  // slot -> contact index
+  };
+  Recent recent;
+  static constexpr int32_t kRecentDays = 400;
+
   std::unordered_map<uint32_t, std::vector<DeltaRow>> delta;  // by contact, (day, id) order
   std::vector<uint64_t> delta_bits;                           // contacts with delta rows
   size_t delta_rows = 0;
@@ -131,8 +147,10 @@ struct TypeStore {
   }
   // Rows of the arrays and the delta estimated to lie in [lo, hi].
   double EstimateRows(int32_t lo, int32_t hi) const;
-  // Chooses the day layout and derives `last` and `hist` from the arrays and the delta.
+  // Chooses the day layout and derives `last`, `hist` and `recent` from the arrays and the
+  // delta.
   void Finish(size_t contacts);
+  void BuildRecent();
   void ExtendTo(size_t contacts);  // new contacts have no rows
   void AppendDelta(uint32_t contact, const DeltaRow& row, bool has_amount);
   // Merges the delta into the arrays (and property columns) once it grows large.

@@ -219,8 +219,15 @@ ContactTable::ContactTable() : standard(MakeColumns(fields, kContactColumns)) {}
 CompanyTable::CompanyTable() : standard(MakeColumns(fields, kCompanyColumns)) {}
 
 std::optional<uint32_t> ContactTable::IndexOf(int64_t id) const {
-  auto it = std::lower_bound(ids.begin(), ids.end(), id);
-  if (it == ids.end() || *it != id) return std::nullopt;
+  // Ids are distinct and ascending, so ids[i] >= ids[0] + i: the index of `id` is at most
+  // id - ids[0], and exactly that while no contact before it was skipped or deleted from
+  // the store (the usual case, one probe instead of a cold binary search).
+  if (ids.empty() || id < ids.front()) return std::nullopt;
+  const uint64_t gap = static_cast<uint64_t>(id) - static_cast<uint64_t>(ids.front());
+  const size_t end = gap >= ids.size() ? ids.size() : static_cast<size_t>(gap) + 1;
+  if (ids[end - 1] == id) return static_cast<uint32_t>(end - 1);
+  auto it = std::lower_bound(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(end), id);
+  if (it == ids.begin() + static_cast<std::ptrdiff_t>(end) || *it != id) return std::nullopt;
   return static_cast<uint32_t>(it - ids.begin());
 }
 

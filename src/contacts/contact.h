@@ -64,6 +64,13 @@ struct ContactRef {
   std::optional<std::string> email, external_id;
 };
 
+// A create checked without the store (ContactService::PrepareBatch), waiting to be written.
+struct PreparedContact {
+  Contact contact;
+  std::optional<fields::CustomValues> custom;  // validated against the definitions in the txn
+  std::vector<std::string> tags;
+};
+
 class ContactService {
  public:
   ContactService(store::Store& store, Clock& clock) : store_(store), clock_(clock) {}
@@ -78,6 +85,13 @@ class ContactService {
   // does not stop the others. At most kMaxBatch items (InvalidArgument otherwise).
   Result<std::vector<Result<Contact>>> CreateBatch(WorkspaceId ws,
                                                    const std::vector<ContactFields>& items);
+  // CreateBatch in two steps, so the checks that need no store can run before a caller
+  // enters the single writer: PrepareBatch validates (InvalidArgument beyond kMaxBatch),
+  // WriteBatch writes the items that passed and gives every item its result.
+  Result<std::vector<Result<PreparedContact>>> PrepareBatch(
+      const std::vector<ContactFields>& items) const;
+  Result<std::vector<Result<Contact>>> WriteBatch(WorkspaceId ws,
+                                                  std::vector<Result<PreparedContact>>& prepared);
   Result<Contact> Get(WorkspaceId ws, ContactId id);
   // 412 (FailedPrecondition) when if_version is stale; nothing changes then.
   Result<Contact> Update(WorkspaceId ws, ContactId id, const ContactFields& patch,

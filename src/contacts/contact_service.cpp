@@ -160,12 +160,7 @@ std::string FullName(const Contact& c) {
   return n;
 }
 
-// A contact validated without the store, waiting to be written.
-struct Prepared {
-  Contact contact;
-  std::optional<fields::CustomValues> custom;  // validated against the definitions in the txn
-  std::vector<std::string> tags;
-};
+using Prepared = PreparedContact;
 
 Result<Prepared> Prepare(const ContactFields& in, Micros now) {
   Prepared p;
@@ -385,17 +380,27 @@ Result<Contact> ContactService::Create(WorkspaceId ws, const ContactFields& in) 
 
 Result<std::vector<Result<Contact>>> ContactService::CreateBatch(
     WorkspaceId ws, const std::vector<ContactFields>& items) {
+  ASSIGN_OR_RETURN(auto prepared, PrepareBatch(items));
+  return WriteBatch(ws, prepared);
+}
+
+Result<std::vector<Result<PreparedContact>>> ContactService::PrepareBatch(
+    const std::vector<ContactFields>& items) const {
   if (items.size() > kMaxBatch) {
     return InvalidArgument("a batch holds at most 1000 contacts",
                            {{"contacts", "must hold at most 1000 items"}});
   }
   Micros now = clock_.Now();
-  // Validation that needs no store runs here, outside the single writer.
   std::vector<Result<Prepared>> prepared;
   prepared.reserve(items.size());
   for (const auto& in : items) prepared.push_back(Prepare(in, now));
+  return prepared;
+}
 
-  std::vector<Result<Contact>> results(items.size(), Result<Contact>(Internal("not written")));
+Result<std::vector<Result<Contact>>> ContactService::WriteBatch(
+    WorkspaceId ws, std::vector<Result<PreparedContact>>& prepared) {
+  Micros now = clock_.Now();
+  std::vector<Result<Contact>> results(prepared.size(), Result<Contact>(Internal("not written")));
   Status s = store_.Write([&](store::Txn& t) -> Status {
     WriteCache cache;
     for (size_t i = 0; i < prepared.size(); ++i) {

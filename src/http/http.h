@@ -4,6 +4,7 @@
 // Nothing outside src/http/ and src/app/ includes Beast or Asio.
 #pragma once
 
+#include <any>
 #include <boost/json/value.hpp>
 #include <chrono>
 #include <cstdint>
@@ -43,6 +44,8 @@ struct Request {
   std::string remote_address;
   std::string route;  // the matched route pattern, e.g. "/api/v1/contacts/{id}"
   std::optional<Principal> principal;
+  // What a route's prepare step (Routes::Add) made of the request for its handler.
+  std::any prepared;
 
   // Case-insensitive header lookup (first match).
   std::optional<std::string_view> Header(std::string_view name) const;

@@ -10,6 +10,53 @@ namespace {
 
 namespace json = boost::json;
 
+// A batch decoded and checked on the I/O worker (see Routes::Add), waiting for the writer.
+struct PreparedBatch {
+  size_t size = 0;
+  std::vector<std::optional<Status>> decode_errors;  // by item; set for items that failed
+  std::vector<size_t> good_index;                    // the items the service got, in order
+  std::vector<Result<contacts::PreparedContact>> prepared;
+};
+
+Status PrepareContactBatch(const contacts::ContactService& svc, Request& req) {
+  ASSIGN_OR_RETURN(auto body, BodyObject(req));
+  const json::value* items = body.if_contains("contacts");
+  if (!items || !items->is_array()) {
+    return ValidationFailed({{"contacts", "must be an array of contacts"}});
+  }
+  for (const auto& [k, v] : body) {
+    if (k != "contacts") return ValidationFailed({{std::string(k), "unknown field"}});
+  }
+  const auto& array = items->as_array();
+  if (array.size() > contacts::kMaxBatch) {
+    return InvalidArgument("a batch holds at most 1000 contacts",
+                           {{"contacts", "must hold at most 1000 items"}});
+  }
+  // Items that fail to decode get their error now; the rest go to the service.
+  auto batch = std::make_shared<PreparedBatch>();
+  batch->size = array.size();
+  batch->decode_errors.resize(array.size());
+  std::vector<contacts::ContactFields> good;
+  for (size_t i = 0; i < array.size(); ++i) {
+    std::string prefix = "contacts[" + std::to_string(i) + "].";
+    if (!array[i].is_object()) {
+      batch->decode_errors[i] =
+          ValidationFailed({{"contacts[" + std::to_string(i) + "]", "must be an object"}});
+      continue;
+    }
+    contacts::ContactFields f;
+    if (Status s = DecodeContact(array[i].as_object(), f, prefix); !s.ok()) {
+      batch->decode_errors[i] = MergeErrors(s, svc.Check(f, true));
+      continue;
+    }
+    good.push_back(std::move(f));
+    batch->good_index.push_back(i);
+  }
+  ASSIGN_OR_RETURN(batch->prepared, svc.PrepareBatch(good));
+  req.prepared = std::move(batch);
+  return Status::Ok();
+}
+
 std::string Location(int64_t id) { return "/api/v1/contacts/" + std::to_string(id); }
 
 Result<contacts::ContactQuery> ParseListQuery(const Request& req) {
@@ -54,42 +101,15 @@ void AddContactRoutes(Routes& routes, ApiContext& ctx) {
 
   routes.Add(
       "POST", "/api/v1/contacts/batch", Create(auth::Resource::kContact),
+      [&svc](Request& req) { return PrepareContactBatch(svc, req); },
       Idempotent(ctx.idempotency, [&svc](Request& req) {
         return Handle([&]() -> Result<Response> {
-          ASSIGN_OR_RETURN(auto body, BodyObject(req));
-          const json::value* items = body.if_contains("contacts");
-          if (!items || !items->is_array()) {
-            return ValidationFailed({{"contacts", "must be an array of contacts"}});
-          }
-          for (const auto& [k, v] : body) {
-            if (k != "contacts") return ValidationFailed({{std::string(k), "unknown field"}});
-          }
-          const auto& array = items->as_array();
-          if (array.size() > contacts::kMaxBatch) {
-            return InvalidArgument("a batch holds at most 1000 contacts",
-                                   {{"contacts", "must hold at most 1000 items"}});
-          }
-          // Items that fail to decode get their error now; the rest go to the service.
-          std::vector<std::optional<Status>> decode_errors(array.size());
-          std::vector<contacts::ContactFields> good;
-          std::vector<size_t> good_index;
-          for (size_t i = 0; i < array.size(); ++i) {
-            std::string prefix = "contacts[" + std::to_string(i) + "].";
-            if (!array[i].is_object()) {
-              decode_errors[i] =
-                  ValidationFailed({{"contacts[" + std::to_string(i) + "]", "must be an object"}});
-              continue;
-            }
-            contacts::ContactFields f;
-            if (Status s = DecodeContact(array[i].as_object(), f, prefix); !s.ok()) {
-              decode_errors[i] = MergeErrors(s, svc.Check(f, true));
-              continue;
-            }
-            good.push_back(std::move(f));
-            good_index.push_back(i);
-          }
-          ASSIGN_OR_RETURN(auto created, svc.CreateBatch(WorkspaceOf(req), good));
-          json::array results(array.size());
+          if (!req.prepared.has_value()) RETURN_IF_ERROR(PrepareContactBatch(svc, req));
+          auto batch = std::any_cast<std::shared_ptr<PreparedBatch>>(req.prepared);
+          const std::vector<std::optional<Status>>& decode_errors = batch->decode_errors;
+          const std::vector<size_t>& good_index = batch->good_index;
+          ASSIGN_OR_RETURN(auto created, svc.WriteBatch(WorkspaceOf(req), batch->prepared));
+          json::array results(batch->size);
           int64_t ok = 0;
           auto error_entry = [](size_t i, const Status& s, const std::string& prefix) {
             std::vector<FieldError> fields;
@@ -102,12 +122,12 @@ void AddContactRoutes(Routes& routes, ApiContext& ctx) {
             Response p = ProblemResponse(prefixed);
             return json::object{{"index", i}, {"status", p.status}, {"error", json::parse(p.body)}};
           };
-          for (size_t i = 0; i < array.size(); ++i) {
+          for (size_t i = 0; i < batch->size; ++i) {
             if (decode_errors[i]) results[i] = error_entry(i, *decode_errors[i], "");
           }
           std::vector<json::value> written;
-          written.reserve(good.size());
-          for (size_t k = 0; k < good.size(); ++k) {
+          written.reserve(good_index.size());
+          for (size_t k = 0; k < good_index.size(); ++k) {
             size_t i = good_index[k];
             if (created[k]) {
               ++ok;
@@ -121,7 +141,7 @@ void AddContactRoutes(Routes& routes, ApiContext& ctx) {
           }
           json::object out{{"results", std::move(results)},
                            {"created", ok},
-                           {"failed", static_cast<int64_t>(array.size()) - ok}};
+                           {"failed", static_cast<int64_t>(batch->size) - ok}};
           Response response = Json(200, out);
           response.written = std::move(written);
           return response;

@@ -334,11 +334,17 @@ std::string Policy::Describe() const {
 }
 
 void Routes::Add(std::string method, std::string pattern, Policy policy, Handler handler) {
+  Add(std::move(method), std::move(pattern), policy, Preparer(), std::move(handler));
+}
+
+void Routes::Add(std::string method, std::string pattern, Policy policy, Preparer prepare,
+                 Handler handler) {
   list_.push_back({method, pattern, policy});
   const Router& router = router_;
   AuthContext& auth = auth_;
   router_.Add(std::move(method), std::move(pattern),
-              [&router, &auth, policy, inner = std::move(handler)](Request& req) -> Response {
+              [&router, &auth, policy, prepare = std::move(prepare),
+               inner = std::move(handler)](Request& req) -> Response {
                 if (policy.kind == Policy::Kind::kPublic) return inner(req);
                 // A principal is only present on internal sub-requests (ReadRecord); the
                 // server never sets one.
@@ -360,6 +366,9 @@ void Routes::Add(std::string method, std::string pattern, Policy policy, Handler
                   return Forbidden(std::string("role ") + p.role + " may not " +
                                    auth::ActionName(policy.action) + " " +
                                    auth::ResourceName(policy.resource));
+                }
+                if (prepare) {
+                  if (Status s = prepare(req); !s.ok()) return ProblemResponse(s);
                 }
                 // A POST that only reads (a preview) changes nothing worth auditing.
                 if (!IsUnsafe(req.method) || policy.action == auth::Action::kRead)

@@ -88,6 +88,14 @@ class Routes {
  public:
   Routes(Router& router, AuthContext& auth) : router_(router), auth_(auth) {}
   void Add(std::string method, std::string pattern, Policy policy, Handler handler);
+  // The same with a prepare step for a route with a role policy: the work that needs only
+  // the request (parsing, decoding, validation). It runs after the permission check and
+  // before an unsafe request waits for the single writer, so that work does not hold up
+  // every other write; it leaves its result in Request::prepared. A status it returns is
+  // the response, and nothing is written.
+  using Preparer = std::function<Status(Request&)>;
+  void Add(std::string method, std::string pattern, Policy policy, Preparer prepare,
+           Handler handler);
   const std::vector<RoutePolicy>& list() const { return list_; }
 
  private:

@@ -29,13 +29,19 @@ std::string_view TrimRight(std::string_view s) {
   return s;
 }
 
+constexpr std::string_view kSuffix = "RETURNING ID";
+
+// The cheap test every statement goes through: does it end in " RETURNING id"?
+bool EndsWithReturningId(std::string_view body) {
+  if (body.size() <= kSuffix.size() + 1) return false;
+  std::string_view tail = body.substr(body.size() - kSuffix.size());
+  return std::equal(tail.begin(), tail.end(), kSuffix.begin(), EqualNoCase) &&
+         IsSpace(body[body.size() - kSuffix.size() - 1]);
+}
+
 std::optional<std::string_view> Classify(std::string_view sql) {
   std::string_view body = TrimRight(sql);
-  constexpr std::string_view kSuffix = "RETURNING ID";
-  if (body.size() <= kSuffix.size() + 1) return std::nullopt;
-  std::string_view tail = body.substr(body.size() - kSuffix.size());
-  if (!std::equal(tail.begin(), tail.end(), kSuffix.begin(), EqualNoCase)) return std::nullopt;
-  if (!IsSpace(body[body.size() - kSuffix.size() - 1])) return std::nullopt;
+  if (!EndsWithReturningId(body)) return std::nullopt;
   size_t start = body.find_first_not_of(" \t\r\n");
   if (FindNoCase(body, "INSERT ", start) != start) return std::nullopt;
   // Quoted text could hide or fake any keyword below; such statements keep RETURNING.
@@ -64,6 +70,8 @@ std::optional<std::string_view> PlainInsertOfReturningId(std::string_view sql) {
   // Repositories use a few dozen fixed statements, each many times: the answer (the length
   // of the plain INSERT, or npos) is kept per statement text and thread, bounded in case a
   // caller builds statements dynamically.
+  // Every query passes here, so the rest is only for statements that end the right way.
+  if (!EndsWithReturningId(TrimRight(sql))) return std::nullopt;
   thread_local std::unordered_map<std::string, size_t, Hash, std::equal_to<>> known;
   auto it = known.find(sql);
   if (it == known.end()) {

@@ -58,7 +58,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 count_ctest "$logdir/asan.log"
 
 section "API tests against a running server"
-RAPPORT_BIN="$BUILD/rapport" node --test --test-concurrency=2 tests/api/ >"$logdir/api.log" 2>&1
+# Every write runs twice (rolled back once), proving each handler survives a batch retry.
+RAPPORT_TEST_REPLAY_WRITES=1 RAPPORT_BIN="$BUILD/rapport" node --test --test-concurrency=2 tests/api/ >"$logdir/api.log" 2>&1
 api_status=$?
 grep -E '^not ok|^# (tests|pass|fail)' "$logdir/api.log"
 if [ $api_status -ne 0 ]; then

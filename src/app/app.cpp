@@ -1,5 +1,6 @@
 #include "app/app.h"
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "store/migration.h"
@@ -14,9 +15,13 @@ Result<std::unique_ptr<App>> OpenApp(const std::string& data_dir) {
   app->metrics.Describe("rapport_store_commit_seconds", "Time to commit one group of writes.");
   app->metrics.Describe("rapport_store_writes_total", "Write transactions committed.");
   app->metrics.Describe("rapport_store_commits_total", "Group commits.");
+  app->metrics.Describe("rapport_store_batch_retries_total",
+                        "Write batches rolled back and run again because a write in them failed.");
   store::SqliteOptions options;
   options.path = (std::filesystem::path(data_dir) / "rapport.db").string();
   options.metrics = &app->metrics;
+  // The API tests set it: every write then runs twice (see SqliteOptions::replay_writes).
+  options.replay_writes = std::getenv("RAPPORT_TEST_REPLAY_WRITES") != nullptr;
   ASSIGN_OR_RETURN(app->store, store::SqliteStore::Open(options, store::SqliteMigrations()));
   store::Store& s = *app->store;
   app->fields = std::make_unique<fields::FieldService>(s, app->clock);

@@ -5,10 +5,13 @@
 //
 // Writes go through one writer that batches concurrent callers into one transaction
 // (group commit): Write() returns only after the batch committed, so an acknowledged write
-// is durable. Each caller's function runs inside its own savepoint, so one failing caller
-// does not spoil the others. A Write() or Read() issued from inside a Write() function runs
-// inline in the same transaction (nested savepoint), which lets a caller compose services
-// atomically. Store is thread-safe; a Txn belongs to the thread running the function.
+// is durable. One failing caller does not spoil the others: the batch is rolled back and the
+// others run again, each in its own savepoint. A write function may therefore run more than
+// once, and must not consume what it captured (no std::move out of the caller's variables);
+// side effects outside the database belong in Txn::OnCommit. A Write() or Read() issued from inside
+// a Write() function runs inline in the same transaction (nested savepoint), which lets a caller
+// compose services atomically. Store is thread-safe; a Txn belongs to the thread running the
+// function.
 #pragma once
 
 #include <cstdint>

@@ -26,8 +26,11 @@ TempStore::~TempStore() {
 
 void TempStore::Reopen() {
   store_.reset();
-  auto s = store::SqliteStore::Open({.path = (dir_ / "rapport.db").string(), .readers = 4},
-                                    store::SqliteMigrations());
+  // Every write runs twice (see SqliteOptions::replay_writes), so each service's tests also
+  // check that its write functions survive a batch retry.
+  auto s = store::SqliteStore::Open(
+      {.path = (dir_ / "rapport.db").string(), .readers = 4, .replay_writes = true},
+      store::SqliteMigrations());
   if (!s) throw std::runtime_error("cannot open test store: " + s.error().message());
   store_ = std::move(s).value();
 }

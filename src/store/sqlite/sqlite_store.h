@@ -19,6 +19,9 @@ struct SqliteOptions {
   int readers = 8;             // read connections
   size_t max_batch = 512;      // most write callers folded into one commit
   Metrics* metrics = nullptr;  // commit latency and batch size, when set
+  // Tests: every batch runs, is rolled back and runs again (as after a failed job), which
+  // shows that every write function can run twice (see store.h).
+  bool replay_writes = false;
 };
 
 class SqliteStore final : public Store {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <future>
 #include <thread>
 
 #include "store/change_feed.h"
@@ -106,6 +107,74 @@ TEST_F(SqliteStoreTest, FailedWriterDoesNotSpoilItsBatch) {
   EXPECT_EQ(ok.load(), kThreads / 2);
   EXPECT_EQ(failed.load(), kThreads / 2);
   EXPECT_EQ(Count(), kThreads / 2);
+}
+
+// Jobs queued behind a blocked writer commit as one batch. The failing job runs once and
+// keeps its error; the others run again after the rollback, and what they committed and
+// their after-commit callbacks happen exactly once.
+TEST_F(SqliteStoreTest, FailedWriterInABatchRunsOnceAndTheOthersCommitOnce) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::thread blocker([&] {
+    ASSERT_TRUE(store_
+                    ->Write([&](Txn&) {
+                      released.wait();
+                      return Status::Ok();
+                    })
+                    .ok());
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the writer is now blocked
+  std::atomic<int> runs[3] = {0, 0, 0}, callbacks[3] = {0, 0, 0};
+  Status results[3];
+  std::vector<std::thread> writers;
+  for (int i = 0; i < 3; ++i) {
+    writers.emplace_back([&, i] {
+      results[i] = store_->Write([&](Txn& t) -> Status {
+        ++runs[i];
+        RETURN_IF_ERROR(t.Exec("INSERT INTO items (name, n) VALUES ($1, $2)",
+                               {"w" + std::to_string(i), int64_t{i}})
+                            .status());
+        t.OnCommit([&] { ++callbacks[i]; });
+        if (i == 1) return InvalidArgument("the middle writer fails");
+        return Status::Ok();
+      });
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // all three are queued
+  release.set_value();
+  blocker.join();
+  for (auto& w : writers) w.join();
+  EXPECT_TRUE(results[0].ok());
+  EXPECT_EQ(results[1].code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(results[2].ok());
+  EXPECT_EQ(runs[1].load(), 1);
+  EXPECT_EQ(callbacks[0].load(), 1);
+  EXPECT_EQ(callbacks[1].load(), 0);
+  EXPECT_EQ(callbacks[2].load(), 1);
+  auto names = store_->Read([](Txn& t) { return t.Query("SELECT name FROM items ORDER BY name"); });
+  ASSERT_TRUE(names.has_value());
+  ASSERT_EQ(names->size(), 2u);
+  EXPECT_EQ((*names)[0].Text(0), "w0");
+  EXPECT_EQ((*names)[1].Text(0), "w2");
+}
+
+TEST_F(SqliteStoreTest, ReplayRunsEveryWriteTwiceAndCommitsItOnce) {
+  store_.reset();
+  auto s =
+      SqliteStore::Open({.path = (dir_ / "t.db").string(), .replay_writes = true}, Migrations());
+  ASSERT_TRUE(s.has_value()) << s.error().message();
+  store_ = std::move(s).value();
+  int runs = 0, callbacks = 0;
+  ASSERT_TRUE(store_
+                  ->Write([&](Txn& t) {
+                    ++runs;
+                    t.OnCommit([&] { ++callbacks; });
+                    return t.Exec("INSERT INTO items (name) VALUES ('once')").status();
+                  })
+                  .ok());
+  EXPECT_EQ(runs, 2);
+  EXPECT_EQ(callbacks, 1);
+  EXPECT_EQ(Count(), 1);
 }
 
 TEST_F(SqliteStoreTest, ConstraintViolationMapsToAlreadyExists) {

@@ -45,13 +45,14 @@ constexpr std::string_view kFtsUpdate =
     "UPDATE contacts_fts SET name = $2, email = $3, company = $4 WHERE rowid = $1";
 constexpr std::string_view kFtsDelete = "DELETE FROM contacts_fts WHERE rowid = $1";
 
-// Text sorts use COALESCE(col, '') so NULLs sort first and keyset comparisons stay total;
-// the expressions match the indexes in V001.
+// Name sorts use COALESCE(col, '') so NULLs sort first and keyset comparisons stay total;
+// the expressions match the indexes in V001. Email sorts on the unique email index itself
+// (V006), NULLs first: one random-order index less for every contact written.
 constexpr store::SortColumn kSorts[] = {
     {"id", "id", false},
     {"created_at", "created_at", false},
     {"updated_at", "updated_at", false},
-    {"email", "COALESCE(email, '')", true},
+    {"email", "email", true, true},
     {"first_name", "COALESCE(first_name, '')", true},
     {"last_name", "COALESCE(last_name, '')", true},
 };

@@ -5,6 +5,7 @@
 #include "accounts/company.h"
 #include "contacts/contact.h"
 #include "fields/custom_field.h"
+#include "store/keyset.h"
 #include "testing/temp_store.h"
 
 namespace rapport::contacts {
@@ -221,6 +222,62 @@ TEST_F(ContactServiceTest, PatchMergesClearsAndChecksVersion) {
   auto conflict = contacts_.Update(ws_, other.id, steal, std::nullopt);
   EXPECT_EQ(conflict.error().code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(conflict.error().conflicting_id.value(), c.id.value);
+}
+
+// Contacts without an email sort first by email (last with -email), by id among
+// themselves; pages of every size cross the boundary, and each contact comes exactly once.
+TEST_F(ContactServiceTest, EmailSortPagesThroughContactsWithoutEmail) {
+  std::vector<ContactFields> items;
+  std::vector<int64_t> no_email;
+  for (int i = 0; i < 60; ++i) {
+    ContactFields f;
+    f.first_name = Text("P" + std::to_string(i));
+    // Every third contact has no email; the others are not in id order by email.
+    if (i % 3) f.email = Text("m" + std::to_string((i * 37) % 100) + "@example.com");
+    items.push_back(f);
+  }
+  auto created = contacts_.CreateBatch(ws_, items);
+  ASSERT_TRUE(created.has_value());
+  std::vector<std::pair<std::string, int64_t>> with_email;
+  for (int i = 0; i < 60; ++i) {
+    const Contact& c = *(*created)[i];
+    if (c.email) {
+      with_email.emplace_back(*c.email, c.id.value);
+    } else {
+      no_email.push_back(c.id.value);
+    }
+  }
+  std::sort(with_email.begin(), with_email.end());
+  std::vector<int64_t> ascending = no_email;
+  for (const auto& [email, id] : with_email) ascending.push_back(id);
+  std::vector<int64_t> descending;
+  for (auto it = with_email.rbegin(); it != with_email.rend(); ++it)
+    descending.push_back(it->second);
+  descending.insert(descending.end(), no_email.rbegin(), no_email.rend());
+
+  for (int limit : {1, 7, 20, 21, 59, 60, 1000}) {
+    for (const auto& [sort, expected] :
+         {std::pair<std::string, const std::vector<int64_t>*>{"email", &ascending},
+          {"-email", &descending}}) {
+      ContactQuery q;
+      q.sort = sort;
+      q.limit = limit;
+      std::vector<int64_t> got;
+      for (int pages = 0; pages < 100; ++pages) {
+        auto page = contacts_.List(ws_, q);
+        ASSERT_TRUE(page.has_value()) << page.error().message();
+        for (const auto& c : page->data) got.push_back(c.id.value);
+        if (!page->next_cursor) break;
+        q.cursor = page->next_cursor;
+      }
+      EXPECT_EQ(got, *expected) << sort << " limit " << limit;
+    }
+  }
+  // A NULL cursor key is only valid for a sort that has NULLs to page through.
+  ContactQuery forged;
+  forged.sort = "first_name";
+  forged.cursor = store::EncodeCursor({.sort = "first_name", .key = store::Null{}, .id = 1});
+  EXPECT_EQ(contacts_.List(ws_, forged).error().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(ContactServiceTest, SearchPaginationAndFilters) {

@@ -74,8 +74,10 @@ std::string EncodeCursor(const Cursor& c) {
   raw += kSep + c.sort + kSep;
   if (const auto* i = std::get_if<int64_t>(&c.key)) {
     raw += "i" + std::to_string(*i);
+  } else if (const auto* text = std::get_if<std::string>(&c.key)) {
+    raw += "s" + *text;
   } else {
-    raw += "s" + std::get<std::string>(c.key);
+    raw += "n";
   }
   raw += kSep + std::to_string(c.id);
   return Base64Url(raw);
@@ -103,6 +105,8 @@ Result<Cursor> DecodeCursor(std::string_view text, std::string_view sort) {
     c.key = *v;
   } else if (parts[2][0] == 's') {
     c.key = std::string(parts[2].substr(1));
+  } else if (parts[2] == "n") {
+    c.key = Null{};
   } else {
     return invalid;
   }
@@ -144,7 +148,9 @@ std::optional<std::string> NextCursor(std::vector<Row>& rows, const SortKey& sor
   c.sort = std::string(sort_param);
   c.id = last.Int(id_col);
   size_t key_col = last.size() - 1;
-  if (sort.column->is_text) {
+  if (last.IsNull(key_col)) {
+    c.key = Null{};
+  } else if (sort.column->is_text) {
     c.key = last.Text(key_col);
   } else {
     c.key = last.Int(key_col);
@@ -171,6 +177,10 @@ Result<ListStatement> ListStatement::Begin(std::string_view columns, std::string
   l.sort_param_ = std::string(sort);
   if (cursor) {
     ASSIGN_OR_RETURN(l.after_, DecodeCursor(*cursor, sort));
+    if (std::holds_alternative<Null>(l.after_->key) && !l.sort_.column->nullable) {
+      return InvalidArgument("cursor is invalid (pass next_cursor unchanged, with the same sort)",
+                             {{"cursor", "is invalid"}});
+    }
   }
   l.sql_ = "SELECT " + std::string(columns) + ", " + std::string(l.sort_.column->expr) + " FROM " +
            std::string(table) + " WHERE workspace_id = $1";
@@ -189,10 +199,60 @@ void ListStatement::And(std::string_view condition) {
 }
 
 Result<std::vector<Row>> ListStatement::Run(Txn& txn, int limit) const {
-  std::string sql = sql_;
-  Params params = params_;
-  AppendKeyset(sql, params, sort_, after_, limit);
-  return txn.Query(sql, params);
+  if (!sort_.column->nullable) {
+    std::string sql = sql_;
+    Params params = params_;
+    AppendKeyset(sql, params, sort_, after_, limit);
+    return txn.Query(sql, params);
+  }
+  // The NULL rows, by id, come first ascending and last descending. The cursor tells which
+  // block the page starts in; the page goes on into the other block when it ends early.
+  const std::string expr(sort_.column->expr);
+  const bool desc = sort_.descending;
+  const std::string dir = desc ? " DESC" : " ASC";
+  const bool after_null = after_ && std::holds_alternative<Null>(after_->key);
+  auto null_block = [&](bool from_cursor) {
+    std::string sql = sql_ + " AND " + expr + " IS NULL";
+    Params params = params_;
+    if (from_cursor) {
+      params.emplace_back(after_->id);
+      sql += std::string(" AND id ") + (desc ? "<" : ">") + " $" + std::to_string(params.size());
+    }
+    return std::pair(sql + " ORDER BY id" + dir, params);
+  };
+  auto value_block = [&](bool from_cursor) {
+    std::string sql = sql_ + " AND " + expr + " IS NOT NULL";
+    Params params = params_;
+    if (from_cursor) {
+      std::visit([&](const auto& v) { params.emplace_back(v); }, after_->key);
+      params.emplace_back(after_->id);
+      std::string k = "$" + std::to_string(params.size() - 1);
+      std::string id = "$" + std::to_string(params.size());
+      // The first condition bounds the index range; the second is the exact keyset.
+      sql += " AND " + expr + (desc ? " <= " : " >= ") + k + " AND (" + expr + ", id)" +
+             (desc ? " < " : " > ") + "(" + k + ", " + id + ")";
+    }
+    return std::pair(sql + " ORDER BY " + expr + dir + ", id" + dir, params);
+  };
+  std::vector<std::pair<std::string, Params>> blocks;
+  if (!after_) {
+    blocks.push_back(desc ? value_block(false) : null_block(false));
+    blocks.push_back(desc ? null_block(false) : value_block(false));
+  } else if (after_null) {
+    blocks.push_back(null_block(true));
+    if (!desc) blocks.push_back(value_block(false));
+  } else {
+    blocks.push_back(value_block(true));
+    if (desc) blocks.push_back(null_block(false));
+  }
+  std::vector<Row> rows;
+  for (auto& [sql, params] : blocks) {
+    int want = limit + 1 - static_cast<int>(rows.size());
+    if (want <= 0) break;
+    ASSIGN_OR_RETURN(auto more, txn.Query(sql + " LIMIT " + std::to_string(want), params));
+    for (auto& r : more) rows.push_back(std::move(r));
+  }
+  return rows;
 }
 
 std::optional<std::string> ListStatement::NextCursor(std::vector<Row>& rows, int limit) const {

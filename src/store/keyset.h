@@ -19,6 +19,10 @@ struct SortColumn {
   std::string_view name;  // as in ?sort=
   std::string_view expr;  // SQL expression; must match an index expression to be fast
   bool is_text;
+  // The column may be NULL. NULLs come first ascending and last descending, ordered by id,
+  // as SQLite orders an index on the column (whose rowid is its last key). Only
+  // ListStatement pages such a column (in two range scans; see Run).
+  bool nullable = false;
 };
 
 struct SortKey {
@@ -28,7 +32,7 @@ struct SortKey {
 
 struct Cursor {
   std::string sort;  // the ?sort= it was issued for
-  std::variant<int64_t, std::string> key;
+  std::variant<int64_t, std::string, Null> key;
   int64_t id = 0;
 };
 
@@ -66,7 +70,9 @@ class ListStatement {
   std::string Bind(Value v);
   // Appends " AND <condition>".
   void And(std::string_view condition);
-  // One page (plus one row that tells whether another page follows; see NextCursor).
+  // One page (plus one row that tells whether another page follows; see NextCursor). A
+  // nullable sort reads its NULL and non-NULL rows in two ranges of the index, one after
+  // the other, since "col IS NULL OR col > x" is not one range to SQLite's planner.
   Result<std::vector<Row>> Run(Txn& txn, int limit) const;
   std::optional<std::string> NextCursor(std::vector<Row>& rows, int limit) const;
 

@@ -6,9 +6,11 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.h"
@@ -84,6 +86,19 @@ struct TimelinePage {
   std::optional<std::string> next_cursor;
 };
 
+// One activity of a timeline as the store hands it over (see VisitTimeline): the views point
+// into the driver's row and die when the visitor returns.
+struct ActivityView {
+  int64_t id = 0;
+  std::optional<int64_t> contact_id, company_id, author_id;
+  std::string_view type, channel;
+  Micros occurred_at = 0, recorded_at = 0;
+  std::optional<int64_t> amount;  // minor units
+  std::string_view currency;      // set with amount
+  std::string_view properties;    // JSON object text
+  std::optional<std::string_view> source, client_id;
+};
+
 struct Revenue {
   std::string currency;
   int64_t order_count = 0, total = 0, refund_count = 0, refund_total = 0;
@@ -122,6 +137,11 @@ class ActivityService {
   Result<Activity> Get(WorkspaceId ws, ActivityId id);
   // Newest first. A company's timeline includes its contacts' activities.
   Result<TimelinePage> Timeline(WorkspaceId ws, const TimelineQuery& query);
+  // The same page without copying it: calls `visit` on each of its activities in order, in
+  // the read transaction, and returns the next cursor. Stops at the first error of `visit`.
+  Result<std::optional<std::string>> VisitTimeline(
+      WorkspaceId ws, const TimelineQuery& query,
+      const std::function<Status(const ActivityView&)>& visit);
   Result<Aggregates> ContactAggregates(WorkspaceId ws, ContactId id);
   // Sums of the company's contacts' aggregates plus its own activities' touches.
   Result<Aggregates> CompanyAggregates(WorkspaceId ws, CompanyId id);

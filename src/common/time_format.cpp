@@ -19,40 +19,89 @@ bool Digits(std::string_view s, size_t pos, size_t n, int& out) {
 
 std::optional<std::chrono::sys_days> ParseYmd(std::string_view s) {
   int y, m, d;
-  if (s.size() < 10 || !Digits(s, 0, 4, y) || s[4] != '-' || !Digits(s, 5, 2, m) ||
-      s[7] != '-' || !Digits(s, 8, 2, d)) {
+  if (s.size() < 10 || !Digits(s, 0, 4, y) || s[4] != '-' || !Digits(s, 5, 2, m) || s[7] != '-' ||
+      !Digits(s, 8, 2, d)) {
     return std::nullopt;
   }
-  std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month(m),
-                                  std::chrono::day(d)};
+  std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month(m), std::chrono::day(d)};
   if (!ymd.ok()) return std::nullopt;
   return std::chrono::sys_days{ymd};
 }
 
-}  // namespace
-
-std::string FormatTimestamp(Micros t) {
+// Years outside 0000..9999 (which no API input can produce): the general formatting, with
+// the year's sign and width as printf gives them.
+size_t FormatSlowly(Micros t, char* out) {
   using namespace std::chrono;
   auto tp = sys_time<microseconds>{microseconds{t}};
   auto day = floor<days>(tp);
   year_month_day ymd{day};
   hh_mm_ss<microseconds> hms{tp - day};
-  char buf[40];
   long us = static_cast<long>(hms.subseconds().count());
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02lld",
+  int n = std::snprintf(out, kTimestampMaxChars, "%04d-%02u-%02uT%02ld:%02ld:%02lld",
                         static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
                         static_cast<unsigned>(ymd.day()), static_cast<long>(hms.hours().count()),
                         static_cast<long>(hms.minutes().count()),
                         static_cast<long long>(hms.seconds().count()));
   if (us != 0) {
     if (us % 1000 == 0) {
-      n += std::snprintf(buf + n, sizeof buf - n, ".%03ld", us / 1000);
+      n += std::snprintf(out + n, kTimestampMaxChars - n, ".%03ld", us / 1000);
     } else {
-      n += std::snprintf(buf + n, sizeof buf - n, ".%06ld", us);
+      n += std::snprintf(out + n, kTimestampMaxChars - n, ".%06ld", us);
     }
   }
-  std::snprintf(buf + n, sizeof buf - n, "Z");
-  return buf;
+  out[n] = 'Z';
+  return static_cast<size_t>(n) + 1;
+}
+
+}  // namespace
+
+size_t FormatTimestampTo(Micros t, char* out) {
+  Micros day = t / kMicrosPerDay;
+  Micros of_day = t % kMicrosPerDay;
+  if (of_day < 0) {
+    of_day += kMicrosPerDay;
+    --day;
+  }
+  std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{day}}};
+  int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) return FormatSlowly(t, out);
+  auto two = [&](char* p, unsigned v) {
+    p[0] = static_cast<char>('0' + v / 10);
+    p[1] = static_cast<char>('0' + v % 10);
+  };
+  two(out, static_cast<unsigned>(year / 100));
+  two(out + 2, static_cast<unsigned>(year % 100));
+  out[4] = '-';
+  two(out + 5, static_cast<unsigned>(ymd.month()));
+  out[7] = '-';
+  two(out + 8, static_cast<unsigned>(ymd.day()));
+  out[10] = 'T';
+  auto seconds = static_cast<unsigned>(of_day / kMicrosPerSecond);
+  auto us = static_cast<unsigned>(of_day % kMicrosPerSecond);
+  two(out + 11, seconds / 3600);
+  out[13] = ':';
+  two(out + 14, seconds / 60 % 60);
+  out[16] = ':';
+  two(out + 17, seconds % 60);
+  size_t n = 19;
+  if (us != 0) {
+    // Milliseconds when that loses nothing, as the API has always written them.
+    unsigned digits = us % 1000 == 0 ? 3 : 6;
+    unsigned v = digits == 3 ? us / 1000 : us;
+    out[n] = '.';
+    for (unsigned i = digits; i > 0; --i) {
+      out[n + i] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+    n += digits + 1;
+  }
+  out[n++] = 'Z';
+  return n;
+}
+
+std::string FormatTimestamp(Micros t) {
+  char buf[kTimestampMaxChars];
+  return std::string(buf, FormatTimestampTo(t, buf));
 }
 
 std::optional<Micros> ParseTimestamp(std::string_view s) {

@@ -1,6 +1,11 @@
 #include "http/api/activity_codec.h"
 
+#include <charconv>
+#include <cstddef>
+#include <utility>
+
 #include "activity/activity.h"
+#include "common/time_format.h"
 #include "http/api/codec.h"
 
 namespace rapport::http::api {
@@ -95,6 +100,109 @@ json::object EncodeActivity(const activity::Activity& a) {
           ? json::value(json::object{{"value", a.amount->value}, {"currency", a.amount->currency}})
           : json::value(nullptr);
   return o;
+}
+
+TimelinePageWriter::TimelinePageWriter(size_t expected_rows) {
+  // Typical rows are 300 to 400 bytes: one allocation for most pages.
+  out_.reserve(64 + expected_rows * 448);
+  out_ += "{\"data\":[";
+}
+
+void TimelinePageWriter::Drain() {
+  char buf[512];
+  while (!serializer_.done()) out_ += serializer_.read(buf);
+}
+
+void TimelinePageWriter::Text(std::string_view s) {
+  serializer_.reset(json::string_view(s.data(), s.size()));
+  Drain();
+}
+
+void TimelinePageWriter::Int(int64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out_.append(buf, end);
+}
+
+void TimelinePageWriter::OptInt(const std::optional<int64_t>& v) {
+  if (v) {
+    Int(*v);
+  } else {
+    out_ += "null";
+  }
+}
+
+void TimelinePageWriter::OptText(const std::optional<std::string_view>& v) {
+  if (v) {
+    Text(*v);
+  } else {
+    out_ += "null";
+  }
+}
+
+void TimelinePageWriter::Time(Micros t) {
+  // Digits, '-', ':', '.', 'T' and 'Z' only: nothing to escape.
+  char buf[kTimestampMaxChars + 2];
+  buf[0] = '"';
+  size_t n = FormatTimestampTo(t, buf + 1);
+  buf[n + 1] = '"';
+  out_.append(buf, n + 2);
+}
+
+Status TimelinePageWriter::Add(const activity::ActivityView& a) {
+  // Parsed rather than copied: stored text need not be in the form the serializer writes
+  // (orders and older versions wrote their own), and the API has always re-serialised it.
+  alignas(std::max_align_t) unsigned char arena[2048];
+  json::monotonic_resource resource(arena, sizeof arena);
+  json::error_code ec;
+  json::value properties = json::parse(a.properties, ec, &resource);
+  if (ec) return Internal("activity " + std::to_string(a.id) + " has malformed properties");
+
+  out_ += first_ ? "{\"id\":" : ",{\"id\":";
+  first_ = false;
+  Int(a.id);
+  out_ += ",\"contact_id\":";
+  OptInt(a.contact_id);
+  out_ += ",\"company_id\":";
+  OptInt(a.company_id);
+  out_ += ",\"type\":";
+  Text(a.type);
+  out_ += ",\"channel\":";
+  Text(a.channel);
+  out_ += ",\"occurred_at\":";
+  Time(a.occurred_at);
+  out_ += ",\"properties\":";
+  serializer_.reset(&properties);
+  Drain();
+  out_ += ",\"source\":";
+  OptText(a.source);
+  out_ += ",\"author_id\":";
+  OptInt(a.author_id);
+  out_ += ",\"client_id\":";
+  OptText(a.client_id);
+  out_ += ",\"recorded_at\":";
+  Time(a.recorded_at);
+  if (a.amount) {
+    out_ += ",\"amount\":{\"value\":";
+    Int(*a.amount);
+    out_ += ",\"currency\":";
+    Text(a.currency);
+    out_ += "}}";
+  } else {
+    out_ += ",\"amount\":null}";
+  }
+  return Status::Ok();
+}
+
+std::string TimelinePageWriter::Finish(const std::optional<std::string>& next_cursor) && {
+  out_ += "],\"next_cursor\":";
+  if (next_cursor) {
+    Text(*next_cursor);
+  } else {
+    out_ += "null";
+  }
+  out_ += '}';
+  return std::move(out_);
 }
 
 json::object EncodeAggregates(const activity::Aggregates& agg) {

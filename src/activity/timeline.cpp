@@ -1,0 +1,164 @@
+// Timelines: a keyset-paged, newest-first read of a contact's or company's activities,
+// streamed from the store so a page costs no Row per activity (see VisitTimeline).
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "activity/activity.h"
+#include "store/keyset.h"
+
+namespace rapport::activity {
+namespace {
+
+constexpr std::string_view kTimelineCols =
+    "SELECT id, contact_id, company_id, type, channel, occurred_at, amount, currency, properties, "
+    "source, author_id, client_id, recorded_at, occurred_at FROM activities WHERE ";
+constexpr std::string_view kContactExists =
+    "SELECT company_id FROM contacts WHERE workspace_id = $1 AND id = $2";
+constexpr std::string_view kCompanyExists =
+    "SELECT 1 FROM companies WHERE workspace_id = $1 AND id = $2";
+
+constexpr store::SortColumn kTimelineSort[] = {{"occurred_at", "occurred_at", false}};
+constexpr std::string_view kTimelineOrder = "-occurred_at";
+
+struct Statement {
+  std::string sql;
+  store::Params params;
+};
+
+// Newest first: the keyset runs over occurred_at descending, ties by id. The statement
+// selects one row more than a page (which tells that another page follows).
+Result<Statement> TimelineStatement(WorkspaceId ws, const TimelineQuery& q,
+                                    const store::SortKey& sort) {
+  std::optional<store::Cursor> after;
+  if (q.cursor) {
+    ASSIGN_OR_RETURN(after, store::DecodeCursor(*q.cursor, kTimelineOrder));
+  }
+  Statement st{std::string(kTimelineCols), {ws.value}};
+  store::Params& params = st.params;
+  auto bind = [&](store::Value v) {
+    params.push_back(std::move(v));
+    return "$" + std::to_string(params.size());
+  };
+  std::string filters;
+  auto in_list = [&](const char* column, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    filters += std::string(" AND ") + column + " IN (";
+    for (size_t i = 0; i < values.size(); ++i) filters += (i ? ", " : "") + bind(values[i]);
+    filters += ")";
+  };
+  in_list("type", q.types);
+  in_list("channel", q.channels);
+  if (q.since) filters += " AND occurred_at >= " + bind(*q.since);
+  if (q.until) filters += " AND occurred_at < " + bind(*q.until);
+
+  std::string& sql = st.sql;
+  if (q.company_id) {
+    // The company's own activities and its contacts' are two index range reads, each cut at
+    // one page (the second one index-only unless filtered); the page's rows are then read
+    // by id. One OR over both would scan the workspace's whole log.
+    std::string c = bind(*q.company_id);
+    std::string own =
+        "SELECT id FROM activities WHERE workspace_id = $1 AND company_id = " + c + filters;
+    std::string members =
+        "SELECT id FROM activities WHERE workspace_id = $1 AND contact_id IN (SELECT id FROM "
+        "contacts WHERE workspace_id = $1 AND company_id = " +
+        c + ")" + filters;
+    store::AppendKeyset(own, params, sort, after, q.limit);
+    store::AppendKeyset(members, params, sort, after, q.limit);
+    sql += "id IN (SELECT id FROM (" + own + ") UNION ALL SELECT id FROM (" + members + "))";
+    store::AppendKeyset(sql, params, sort, std::nullopt, q.limit);
+  } else {
+    sql += "workspace_id = $1";
+    if (q.contact_id) sql += " AND contact_id = " + bind(*q.contact_id);
+    sql += filters;
+    store::AppendKeyset(sql, params, sort, after, q.limit);
+  }
+  return st;
+}
+
+std::optional<std::string_view> OptText(const store::RowView& r, size_t i) {
+  if (r.IsNull(i)) return std::nullopt;
+  return r.Text(i);
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> ActivityService::VisitTimeline(
+    WorkspaceId ws, const TimelineQuery& q,
+    const std::function<Status(const ActivityView&)>& visit) {
+  ASSIGN_OR_RETURN(store::SortKey sort, store::ParseSort(kTimelineOrder, kTimelineSort));
+  ASSIGN_OR_RETURN(Statement st, TimelineStatement(ws, q, sort));
+  return store_.Read([&](store::Txn& t) -> Result<std::optional<std::string>> {
+    // The record must exist in this workspace: an empty timeline is not a missing record.
+    if (q.contact_id) {
+      ASSIGN_OR_RETURN(auto c, t.QueryOne(kContactExists, {ws.value, *q.contact_id}));
+      if (!c) return NotFound("contact " + std::to_string(*q.contact_id) + " not found");
+    } else if (q.company_id) {
+      ASSIGN_OR_RETURN(auto c, t.QueryOne(kCompanyExists, {ws.value, *q.company_id}));
+      if (!c) return NotFound("company " + std::to_string(*q.company_id) + " not found");
+    }
+    // The row after the page only tells that another page follows; the cursor points at the
+    // page's last row, as store::NextCursor's does.
+    int seen = 0;
+    bool more = false;
+    int64_t last_id = 0;
+    Micros last_key = 0;
+    RETURN_IF_ERROR(t.QueryEach(st.sql, st.params, [&](const store::RowView& r) -> Status {
+      if (seen == q.limit) {
+        more = true;
+        return Status::Ok();
+      }
+      ++seen;
+      ActivityView a;
+      a.id = r.Int(0);
+      a.contact_id = r.OptInt(1);
+      a.company_id = r.OptInt(2);
+      a.type = r.Text(3);
+      a.channel = r.Text(4);
+      a.occurred_at = r.Int(5);
+      if (!r.IsNull(6)) {
+        a.amount = r.Int(6);
+        a.currency = r.Text(7);
+      }
+      a.properties = r.Text(8);
+      a.source = OptText(r, 9);
+      a.author_id = r.OptInt(10);
+      a.client_id = OptText(r, 11);
+      a.recorded_at = r.Int(12);
+      last_id = a.id;
+      last_key = r.Int(13);
+      return visit(a);
+    }));
+    if (!more) return std::optional<std::string>();
+    store::Cursor c;
+    c.sort = std::string(kTimelineOrder);
+    c.key = last_key;
+    c.id = last_id;
+    return std::optional<std::string>(store::EncodeCursor(c));
+  });
+}
+
+Result<TimelinePage> ActivityService::Timeline(WorkspaceId ws, const TimelineQuery& q) {
+  TimelinePage page;
+  ASSIGN_OR_RETURN(page.next_cursor, VisitTimeline(ws, q, [&](const ActivityView& v) -> Status {
+                     Activity a;
+                     a.id = ActivityId(v.id);
+                     a.contact_id = v.contact_id;
+                     a.company_id = v.company_id;
+                     a.type = std::string(v.type);
+                     a.channel = std::string(v.channel);
+                     a.occurred_at = v.occurred_at;
+                     if (v.amount) a.amount = Money{*v.amount, std::string(v.currency)};
+                     a.properties = std::string(v.properties);
+                     if (v.source) a.source = std::string(*v.source);
+                     a.author_id = v.author_id;
+                     if (v.client_id) a.client_id = std::string(*v.client_id);
+                     a.recorded_at = v.recorded_at;
+                     page.data.push_back(std::move(a));
+                     return Status::Ok();
+                   }));
+  return page;
+}
+
+}  // namespace rapport::activity

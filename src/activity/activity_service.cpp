@@ -162,9 +162,6 @@ constexpr std::string_view kTypes =
     "SELECT id, name, label, schema, created_at FROM activity_types WHERE workspace_id = $1 ORDER "
     "BY name";
 
-constexpr store::SortColumn kTimelineSort[] = {{"occurred_at", "occurred_at", false}};
-constexpr std::string_view kTimelineOrder = "-occurred_at";
-
 template <size_t N>
 bool OneOf(std::string_view s, const char* const (&list)[N]) {
   return std::any_of(std::begin(list), std::end(list), [&](const char* x) { return s == x; });
@@ -434,6 +431,14 @@ Result<Recorded> ActivityService::RecordOne(store::Txn& t, WorkspaceId ws, const
   }
   if (!errors.empty()) return ValidationFailed(std::move(errors));
 
+  // Every check that can reject the item runs before its first write; the contact upsert
+  // undoes itself if it fails. So a rejected item has written nothing, and a batch needs no
+  // savepoint per item (each copied the pages its item touched into a statement journal).
+  if (in.company_id) {
+    ASSIGN_OR_RETURN(auto row, t.QueryOne(kCompanyExists, {ws.value, *in.company_id}));
+    if (!row) return ValidationFailed({{"company_id", "no company with this id"}});
+    a.company_id = *in.company_id;
+  }
   if (names_contact) {
     contacts::ContactRef ref{in.contact_id, in.contact_email, in.contact_external_id};
     auto id = contacts::ContactService::Resolve(t, ws, ref);
@@ -463,11 +468,6 @@ Result<Recorded> ActivityService::RecordOne(store::Txn& t, WorkspaceId ws, const
     }
     a.contact_id = id->value;
   }
-  if (in.company_id) {
-    ASSIGN_OR_RETURN(auto row, t.QueryOne(kCompanyExists, {ws.value, *in.company_id}));
-    if (!row) return ValidationFailed({{"company_id", "no company with this id"}});
-    a.company_id = *in.company_id;
-  }
 
   store::Value amount = store::Null{}, currency = store::Null{};
   if (a.amount) {
@@ -478,11 +478,14 @@ Result<Recorded> ActivityService::RecordOne(store::Txn& t, WorkspaceId ws, const
       kInsert, {ws.value, store::Opt(a.contact_id), store::Opt(a.company_id), a.type, a.channel,
                 a.occurred_at, amount, currency, a.properties, store::Opt(a.source),
                 store::Opt(a.author_id), store::Opt(a.client_id), now});
-  if (!row) return row.error();
+  // The references and the client id were checked above, so a failure from here on is
+  // the store's, and it fails the whole batch (see RecordBatch).
+  if (!row) return Internal("recording an activity failed: " + row.error().message());
   a.id = ActivityId((*row)->Int(0));
 
-  RETURN_IF_ERROR(
-      store::AppendChange(t, ws, "activity", a.id.value, store::ChangeKind::kCreated, now));
+  Status change =
+      store::AppendChange(t, ws, "activity", a.id.value, store::ChangeKind::kCreated, now);
+  if (!change.ok()) return Internal("recording an activity failed: " + change.message());
   return Recorded{std::move(a), false};
 }
 
@@ -515,10 +518,11 @@ Result<std::vector<Result<Recorded>>> ActivityService::RecordBatch(
     Cache cache;
     AggregateDelta delta(now);
     for (size_t i = 0; i < items.size(); ++i) {
-      // Each item in its own savepoint: a failing item leaves no trace. Its aggregates are
-      // summed only once its savepoint is released, and written once after the loop.
-      results[i] =
-          store_.Write([&](store::Txn& t) { return RecordOne(t, ws, items[i], now, cache); });
+      // A rejected item has written nothing (see RecordOne); an internal error fails the
+      // batch. Aggregates are summed per batch and written once after the loop.
+      results[i] = RecordOne(outer, ws, items[i], now, cache);
+      if (!results[i] && results[i].error().code() == StatusCode::kInternal)
+        return results[i].error();
       if (results[i] && !results[i]->duplicate) delta.Add(results[i]->activity);
     }
     return delta.Flush(outer, ws);
@@ -532,70 +536,6 @@ Result<Activity> ActivityService::Get(WorkspaceId ws, ActivityId id) {
     ASSIGN_OR_RETURN(auto row, t.QueryOne(kSelectOne, {ws.value, id.value}));
     if (!row) return NotFound("activity " + std::to_string(id.value) + " not found");
     return Decode(*row);
-  });
-}
-
-Result<TimelinePage> ActivityService::Timeline(WorkspaceId ws, const TimelineQuery& q) {
-  // Newest first: the keyset runs over occurred_at descending, ties by id.
-  ASSIGN_OR_RETURN(store::SortKey sort, store::ParseSort(kTimelineOrder, kTimelineSort));
-  std::optional<store::Cursor> after;
-  if (q.cursor) {
-    ASSIGN_OR_RETURN(after, store::DecodeCursor(*q.cursor, kTimelineOrder));
-  }
-  store::Params params{ws.value};
-  auto bind = [&](store::Value v) {
-    params.push_back(std::move(v));
-    return "$" + std::to_string(params.size());
-  };
-  std::string filters;
-  auto in_list = [&](const char* column, const std::vector<std::string>& values) {
-    if (values.empty()) return;
-    filters += std::string(" AND ") + column + " IN (";
-    for (size_t i = 0; i < values.size(); ++i) filters += (i ? ", " : "") + bind(values[i]);
-    filters += ")";
-  };
-  in_list("type", q.types);
-  in_list("channel", q.channels);
-  if (q.since) filters += " AND occurred_at >= " + bind(*q.since);
-  if (q.until) filters += " AND occurred_at < " + bind(*q.until);
-
-  std::string sql = "SELECT " + std::string(kCols) + ", occurred_at FROM activities WHERE ";
-  if (q.company_id) {
-    // The company's own activities and its contacts' are two index range reads, each cut at
-    // one page (the second one index-only unless filtered); the page's rows are then read
-    // by id. One OR over both would scan the workspace's whole log.
-    std::string c = bind(*q.company_id);
-    std::string own =
-        "SELECT id FROM activities WHERE workspace_id = $1 AND company_id = " + c + filters;
-    std::string members =
-        "SELECT id FROM activities WHERE workspace_id = $1 AND contact_id IN (SELECT id FROM "
-        "contacts WHERE workspace_id = $1 AND company_id = " +
-        c + ")" + filters;
-    store::AppendKeyset(own, params, sort, after, q.limit);
-    store::AppendKeyset(members, params, sort, after, q.limit);
-    sql += "id IN (SELECT id FROM (" + own + ") UNION ALL SELECT id FROM (" + members + "))";
-    store::AppendKeyset(sql, params, sort, std::nullopt, q.limit);
-  } else {
-    sql += "workspace_id = $1";
-    if (q.contact_id) sql += " AND contact_id = " + bind(*q.contact_id);
-    sql += filters;
-    store::AppendKeyset(sql, params, sort, after, q.limit);
-  }
-  return store_.Read([&](store::Txn& t) -> Result<TimelinePage> {
-    // The record must exist in this workspace: an empty timeline is not a missing record.
-    if (q.contact_id) {
-      ASSIGN_OR_RETURN(auto c, t.QueryOne(kCompanyOfContact, {ws.value, *q.contact_id}));
-      if (!c) return NotFound("contact " + std::to_string(*q.contact_id) + " not found");
-    } else if (q.company_id) {
-      ASSIGN_OR_RETURN(auto c, t.QueryOne(kCompanyExists, {ws.value, *q.company_id}));
-      if (!c) return NotFound("company " + std::to_string(*q.company_id) + " not found");
-    }
-    ASSIGN_OR_RETURN(auto rows, t.Query(sql, params));
-    TimelinePage page;
-    page.next_cursor = store::NextCursor(rows, sort, q.limit, kTimelineOrder);
-    page.data.reserve(rows.size());
-    for (const auto& r : rows) page.data.push_back(Decode(r));
-    return page;
   });
 }
 

@@ -139,6 +139,25 @@ TEST_F(ActivityServiceTest, BatchKeepsGoodItems) {
   EXPECT_FALSE((*r)[1].has_value());
   EXPECT_TRUE((*r)[2].has_value());
   EXPECT_EQ(Count("activities"), 2);
+  // A rejected item writes nothing, not even the contact it would have created.
+  int64_t contacts_before = Count("contacts"), feed_before = Count("change_feed");
+  ActivityInput upsert = Input("call");
+  upsert.contact_id.reset();
+  upsert.contact_email = "new.person@example.com";
+  upsert.upsert_contact = true;
+  upsert.company_id = 999999;  // no such company
+  ActivityInput bad_email = Input("call");
+  bad_email.contact_id.reset();
+  bad_email.contact_email = "not an email";
+  bad_email.upsert_contact = true;
+  auto rejected = activities_.RecordBatch(ws_, {upsert, bad_email, Input("note")});
+  ASSERT_TRUE(rejected.has_value());
+  EXPECT_EQ((*rejected)[0].error().fields().at(0).field, "company_id");
+  EXPECT_EQ((*rejected)[1].error().code(), StatusCode::kValidation);
+  EXPECT_EQ((*rejected)[2].error().fields().at(0).field, "properties.body");
+  EXPECT_EQ(Count("contacts"), contacts_before);
+  EXPECT_EQ(Count("change_feed"), feed_before);
+  EXPECT_EQ(Count("activities"), 2);
   std::vector<ActivityInput> too_many(kMaxBatch + 1, Input("call"));
   EXPECT_EQ(activities_.RecordBatch(ws_, too_many).error().code(), StatusCode::kInvalidArgument);
 }

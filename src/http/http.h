@@ -62,6 +62,8 @@ struct Response {
   // them, the audit takes them as they are instead of reading every record back through
   // its route (a batch of 1,000 creates would otherwise do 1,000 extra reads). Not sent.
   std::vector<boost::json::value> written;
+  // The write changed nothing (a retry matched what was stored before): nothing to audit.
+  bool unchanged = false;
 
   Response& SetHeader(std::string name, std::string value);
   std::optional<std::string_view> Header(std::string_view name) const;

@@ -510,6 +510,14 @@ it('the same client id twice stores one activity: 201 then 200 with the stored a
   assert.equal(res.body.duplicates, 2);
   assert.equal(res.body.failed, 0);
   assert.equal(countRows(srv, `contact_id = ${c.id}`), 2);
+  // Audited once per activity created, by reference (activities are immutable): the
+  // single create and the batch's one new item; the duplicates created nothing.
+  for (const created of [first.body.id, res.body.results[1].id]) {
+    const audit = expectStatus(await request(srv, 'GET', `${API}/audit?entity=activity&id=${created}`), 200);
+    assert.equal(audit.body.data.length, 1);
+    assert.equal(audit.body.data[0].action, 'create');
+    assert.equal(audit.body.data[0].changes, null);
+  }
 });
 
 it('client ids are per workspace-unique across single and batch, and a rejected item does not reserve its id', async (t, srv) => {

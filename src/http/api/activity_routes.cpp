@@ -70,85 +70,105 @@ Status Prefixed(const Status& s, const std::string& prefix) {
   return out;
 }
 
+// The page is written as its rows stream out of the store, without an Activity or a JSON
+// tree per row (see TimelinePageWriter).
+Result<Response> TimelineResponse(activity::ActivityService& svc, WorkspaceId ws,
+                                  const activity::TimelineQuery& q) {
+  TimelinePageWriter writer(static_cast<size_t>(q.limit));
+  ASSIGN_OR_RETURN(auto next, svc.VisitTimeline(ws, q, [&](const activity::ActivityView& a) {
+    return writer.Add(a);
+  }));
+  Response r;
+  r.status = 200;
+  r.content_type = "application/json";
+  r.body = std::move(writer).Finish(next);
+  return r;
+}
+
 }  // namespace
 
 void AddActivityRoutes(Routes& routes, ApiContext& ctx) {
   auto& svc = ctx.activities;
 
-  routes.Add("POST", "/api/v1/activities", Create(auth::Resource::kActivity),
+  // Activities are immutable: the audit records who created which one, not a copy.
+  const Policy create = Create(auth::Resource::kActivity).AuditByReference();
+  routes.Add("POST", "/api/v1/activities", create,
              Idempotent(ctx.idempotency, [&svc](Request& req) {
                return Handle([&]() -> Result<Response> {
                  ASSIGN_OR_RETURN(auto body, BodyObject(req));
                  activity::ActivityInput in;
                  RETURN_IF_ERROR(DecodeActivity(body, in));
                  ASSIGN_OR_RETURN(auto r, svc.Record(WorkspaceOf(req), in));
-                 return Json(r.duplicate ? 200 : 201, EncodeActivity(r.activity), std::nullopt,
-                             "/api/v1/activities/" + std::to_string(r.activity.id.value));
-               });
-             }));
-
-  routes.Add("POST", "/api/v1/activities/batch", Create(auth::Resource::kActivity),
-             Idempotent(ctx.idempotency, [&svc](Request& req) {
-               return Handle([&]() -> Result<Response> {
-                 ASSIGN_OR_RETURN(auto body, BodyObject(req));
-                 const json::value* items = body.if_contains("activities");
-                 if (!items || !items->is_array())
-                   return ValidationFailed({{"activities", "must be an array of activities"}});
-                 for (const auto& [k, v] : body) {
-                   if (k != "activities")
-                     return ValidationFailed({{std::string(k), "unknown field"}});
-                 }
-                 const auto& array = items->as_array();
-                 if (array.size() > activity::kMaxBatch) {
-                   return InvalidArgument("a batch holds at most 10000 activities",
-                                          {{"activities", "must hold at most 10000 items"}});
-                 }
-                 json::array results(array.size());
-                 std::vector<activity::ActivityInput> good;
-                 std::vector<size_t> good_index;
-                 for (size_t i = 0; i < array.size(); ++i) {
-                   std::string prefix = "activities[" + std::to_string(i) + "].";
-                   if (!array[i].is_object()) {
-                     results[i] = ErrorResult(
-                         i, ValidationFailed(
-                                {{"activities[" + std::to_string(i) + "]", "must be an object"}}));
-                     continue;
-                   }
-                   activity::ActivityInput in;
-                   if (Status s = DecodeActivity(array[i].as_object(), in, prefix); !s.ok()) {
-                     results[i] = ErrorResult(i, s);
-                     continue;
-                   }
-                   good.push_back(std::move(in));
-                   good_index.push_back(i);
-                 }
-                 ASSIGN_OR_RETURN(auto recorded, svc.RecordBatch(WorkspaceOf(req), good));
-                 int64_t created = 0, duplicates = 0;
-                 // Every result with an id, as GET /activities/{id} returns it, for the
-                 // audit (which would otherwise read each one back through that route).
-                 std::vector<json::value> written;
-                 written.reserve(good.size());
-                 for (size_t k = 0; k < good.size(); ++k) {
-                   size_t i = good_index[k];
-                   if (recorded[k]) {
-                     (recorded[k]->duplicate ? duplicates : created)++;
-                     results[i] = RecordedResult(i, *recorded[k]);
-                     written.push_back(EncodeActivity(recorded[k]->activity));
-                   } else {
-                     results[i] = ErrorResult(
-                         i,
-                         Prefixed(recorded[k].error(), "activities[" + std::to_string(i) + "]."));
-                   }
-                 }
-                 int64_t failed = static_cast<int64_t>(array.size()) - created - duplicates;
-                 Response response = Json(200, json::object{{"results", std::move(results)},
-                                                            {"created", created},
-                                                            {"duplicates", duplicates},
-                                                            {"failed", failed}});
-                 response.written = std::move(written);
+                 Response response =
+                     Json(r.duplicate ? 200 : 201, EncodeActivity(r.activity), std::nullopt,
+                          "/api/v1/activities/" + std::to_string(r.activity.id.value));
+                 response.unchanged = r.duplicate;
                  return response;
                });
              }));
+
+  routes.Add(
+      "POST", "/api/v1/activities/batch", create, Idempotent(ctx.idempotency, [&svc](Request& req) {
+        return Handle([&]() -> Result<Response> {
+          ASSIGN_OR_RETURN(auto body, BodyObject(req));
+          const json::value* items = body.if_contains("activities");
+          if (!items || !items->is_array())
+            return ValidationFailed({{"activities", "must be an array of activities"}});
+          for (const auto& [k, v] : body) {
+            if (k != "activities") return ValidationFailed({{std::string(k), "unknown field"}});
+          }
+          const auto& array = items->as_array();
+          if (array.size() > activity::kMaxBatch) {
+            return InvalidArgument("a batch holds at most 10000 activities",
+                                   {{"activities", "must hold at most 10000 items"}});
+          }
+          json::array results(array.size());
+          std::vector<activity::ActivityInput> good;
+          std::vector<size_t> good_index;
+          for (size_t i = 0; i < array.size(); ++i) {
+            std::string prefix = "activities[" + std::to_string(i) + "].";
+            if (!array[i].is_object()) {
+              results[i] = ErrorResult(
+                  i, ValidationFailed(
+                         {{"activities[" + std::to_string(i) + "]", "must be an object"}}));
+              continue;
+            }
+            activity::ActivityInput in;
+            if (Status s = DecodeActivity(array[i].as_object(), in, prefix); !s.ok()) {
+              results[i] = ErrorResult(i, s);
+              continue;
+            }
+            good.push_back(std::move(in));
+            good_index.push_back(i);
+          }
+          ASSIGN_OR_RETURN(auto recorded, svc.RecordBatch(WorkspaceOf(req), good));
+          int64_t created = 0, duplicates = 0;
+          // The ids of the recorded activities, for the audit (by reference; it
+          // would otherwise read each one back through GET /activities/{id}).
+          std::vector<json::value> written;
+          written.reserve(good.size());
+          for (size_t k = 0; k < good.size(); ++k) {
+            size_t i = good_index[k];
+            if (recorded[k]) {
+              (recorded[k]->duplicate ? duplicates : created)++;
+              results[i] = RecordedResult(i, *recorded[k]);
+              if (!recorded[k]->duplicate)  // a retry created nothing
+                written.push_back(json::object{{"id", recorded[k]->activity.id.value}});
+            } else {
+              results[i] = ErrorResult(
+                  i, Prefixed(recorded[k].error(), "activities[" + std::to_string(i) + "]."));
+            }
+          }
+          int64_t failed = static_cast<int64_t>(array.size()) - created - duplicates;
+          Response response = Json(200, json::object{{"results", std::move(results)},
+                                                     {"created", created},
+                                                     {"duplicates", duplicates},
+                                                     {"failed", failed}});
+          response.unchanged = written.empty();
+          response.written = std::move(written);
+          return response;
+        });
+      }));
 
   routes.Add("GET", "/api/v1/activities/{id}", Read(auth::Resource::kActivity),
              [&svc](Request& req) {
@@ -268,10 +288,7 @@ void AddActivityRoutes(Routes& routes, ApiContext& ctx) {
         ASSIGN_OR_RETURN(int64_t id, PathId(req, company ? "company" : "contact"));
         ASSIGN_OR_RETURN(auto q, ParseTimeline(req));
         (company ? q.company_id : q.contact_id) = id;
-        ASSIGN_OR_RETURN(auto page, svc.Timeline(WorkspaceOf(req), q));
-        json::array data;
-        for (const auto& a : page.data) data.push_back(EncodeActivity(a));
-        return Page(std::move(data), page.next_cursor);
+        return TimelineResponse(svc, WorkspaceOf(req), q);
       });
     };
   };

@@ -2,8 +2,8 @@
 // permission matrix, and the audited write transaction (see policy.h).
 #include "http/api/policy.h"
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <charconv>
 
 #include "auth/audit.h"
@@ -259,7 +259,7 @@ Status RecordChange(store::Txn& txn, AuthContext& auth, const Request& req, cons
     auto it = req.path_params.find("id");
     if (it != req.path_params.end()) e.entity_id = ParsePositive(it->second);
   }
-  e.changes = SerializeChange(before, after);
+  if (!(policy.audit_by_reference && before.is_null())) e.changes = SerializeChange(before, after);
   e.request_id = req.request_id;
   e.ip = req.remote_address;
   return auth::RecordAudit(txn, e, auth.clock.Now());
@@ -297,6 +297,7 @@ Response RunAudited(const Router& router, AuthContext& auth, const Policy& polic
     response = inner(req);
     if (response.status >= 300) return Aborted("request failed; not audited");
     if (response.Header("Idempotent-Replayed")) return Status::Ok();  // audited the first time
+    if (response.unchanged) return Status::Ok();
 
     std::vector<std::pair<json::value, json::value>> changes;  // (before, after)
     if (record.empty() && !response.written.empty()) {

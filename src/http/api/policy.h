@@ -44,11 +44,19 @@ struct Policy {
   auth::Resource resource = auth::Resource::kSettings;
   auth::Action action = auth::Action::kRead;
   const char* audit_action = nullptr;  // overrides create/update/delete in the audit log
+  // Creates are audited by id without a copy of the record: for immutable records (the
+  // activity log) the record itself is the history, and a copy would outlive its erasure.
+  bool audit_by_reference = false;
 
   // Names the audit action ("revoke") instead of the derived create/update/delete.
   Policy AuditAs(const char* action_name) const {
     Policy p = *this;
     p.audit_action = action_name;
+    return p;
+  }
+  Policy AuditByReference() const {
+    Policy p = *this;
+    p.audit_by_reference = true;
     return p;
   }
   std::string Describe() const;

@@ -9,9 +9,9 @@
 // others run again, each in its own savepoint. A write function may therefore run more than
 // once, and must not consume what it captured (no std::move out of the caller's variables);
 // side effects outside the database belong in Txn::OnCommit. A Write() or Read() issued from inside
-// a Write() function runs inline in the same transaction (nested savepoint), which lets a caller
-// compose services atomically. Store is thread-safe; a Txn belongs to the thread running the
-// function.
+// a Write() function runs inline in the same transaction (nested savepoint, or none after
+// Txn::JoinNestedWrites), which lets a caller compose services atomically. Store is thread-safe; a
+// Txn belongs to the thread running the function.
 #pragma once
 
 #include <cstdint>
@@ -108,6 +108,13 @@ class Txn {
   // Runs `fn` after the outermost transaction commits (never if it rolls back).
   virtual void OnCommit(std::function<void()> fn) = 0;
   virtual bool writable() const = 0;
+  // For a write function whose caller keeps nothing of it when any part fails (an audited
+  // API request): the Write()s it makes from here on join its transaction without a
+  // savepoint each. A savepoint copies every page its write changes into a journal, which
+  // for a batch is all of them. A joined write that fails without changing a row leaves
+  // nothing behind; one that fails after changing rows makes this write function fail
+  // too, whatever it returns. Drivers without savepoint costs may ignore it.
+  virtual void JoinNestedWrites() {}
 
   // At most one row; Internal if the query returns more.
   Result<std::optional<Row>> QueryOne(std::string_view sql, const Params& params = {});

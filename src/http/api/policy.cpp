@@ -288,6 +288,9 @@ Response RunAudited(const Router& router, AuthContext& auth, const Policy& polic
   Response response;
   const int64_t user_id = req.principal->user_id;
   Status s = auth.store.Write([&](store::Txn& txn) -> Status {
+    // A failed request is rolled back whole (below), so the services' writes need no
+    // savepoints of their own.
+    txn.JoinNestedWrites();
     std::string record = RecordPath(req);
     json::value before = record.empty() ? json::value(nullptr) : ReadRecord(router, req, record);
     if (grant == auth::Grant::kOwn && !OwnedBy(before, user_id)) {

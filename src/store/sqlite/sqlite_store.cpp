@@ -242,6 +242,7 @@ class SqliteTxn final : public Txn {
   }
   void OnCommit(std::function<void()> fn) override { on_commit_.push_back(std::move(fn)); }
   bool writable() const override { return writable_; }
+  void JoinNestedWrites() override;
 
   Connection& conn() { return conn_; }
   std::vector<std::function<void()>>& on_commit() { return on_commit_; }
@@ -257,16 +258,39 @@ class SqliteTxn final : public Txn {
 thread_local SqliteTxn* tls_txn = nullptr;
 thread_local int tls_depth = 0;
 
+// Set by Txn::JoinNestedWrites: the nesting depth whose Write()s join the transaction
+// without a savepoint (-1: none), and the error of such a write that failed after it
+// changed rows, which fails the function that joined it.
+thread_local int tls_join_depth = -1;
+thread_local std::optional<Status> tls_poison;
+
+// Runs a write function at the current depth, in a join scope of its own: exceptions become
+// Internal, and a joined nested write that failed part-way fails it too.
+Status RunWriteFunction(SqliteTxn& txn, const std::function<Status(Txn&)>& fn) {
+  int join_depth = std::exchange(tls_join_depth, -1);
+  std::optional<Status> poison = std::exchange(tls_poison, std::nullopt);
+  Status s;
+  try {
+    s = fn(txn);
+  } catch (const std::exception& e) {
+    s = Internal(std::string("exception in write transaction: ") + e.what());
+  }
+  if (s.ok() && tls_poison) s = *tls_poison;
+  tls_join_depth = join_depth;
+  tls_poison = std::move(poison);
+  return s;
+}
+
+void SqliteTxn::JoinNestedWrites() {
+  if (writable_) tls_join_depth = tls_depth;
+}
+
 Status RunInSavepoint(SqliteTxn& txn, const std::function<Status(Txn&)>& fn) {
   std::string name = "sp" + std::to_string(++tls_depth);
   Status s = txn.conn().Exec("SAVEPOINT " + name, {}).status();
   size_t callbacks_before = txn.on_commit().size();
   if (s.ok()) {
-    try {
-      s = fn(txn);
-    } catch (const std::exception& e) {
-      s = Internal(std::string("exception in write transaction: ") + e.what());
-    }
+    s = RunWriteFunction(txn, fn);
     if (!s.ok()) {
       txn.on_commit().resize(callbacks_before);
       (void)txn.conn().Exec("ROLLBACK TO " + name, {});
@@ -275,6 +299,23 @@ Status RunInSavepoint(SqliteTxn& txn, const std::function<Status(Txn&)>& fn) {
     if (s.ok() && !release.ok()) s = release;
   }
   --tls_depth;
+  return s;
+}
+
+// A nested write that joins its caller's transaction without a savepoint (see
+// Txn::JoinNestedWrites). If it fails after changing rows, nothing can undo those rows but
+// the caller's own rollback, so the caller fails with it.
+Status RunJoined(SqliteTxn& txn, const std::function<Status(Txn&)>& fn) {
+  sqlite3* db = txn.conn().db();
+  sqlite3_int64 changes_before = sqlite3_total_changes64(db);
+  size_t callbacks_before = txn.on_commit().size();
+  ++tls_depth;
+  Status s = RunWriteFunction(txn, fn);
+  --tls_depth;
+  if (!s.ok()) {
+    txn.on_commit().resize(callbacks_before);
+    if (sqlite3_total_changes64(db) != changes_before && !tls_poison) tls_poison = s;
+  }
   return s;
 }
 
@@ -395,14 +436,7 @@ struct SqliteStore::Impl {
     }
   }
 
-  // Runs one job; exceptions become Internal.
-  static Status RunJob(Job& j, SqliteTxn& txn) {
-    try {
-      return (*j.fn)(txn);
-    } catch (const std::exception& e) {
-      return Internal(std::string("exception in write transaction: ") + e.what());
-    }
-  }
+  static Status RunJob(Job& j, SqliteTxn& txn) { return RunWriteFunction(txn, *j.fn); }
 
   // Commits the batch's jobs in one transaction. Jobs first run back to back without
   // savepoints: in WAL mode a savepoint copies every page its job touches into a statement
@@ -564,6 +598,7 @@ int SqliteStore::schema_version() const { return impl_->schema_version; }
 Status SqliteStore::RunWrite(const std::function<Status(Txn&)>& fn) {
   if (tls_txn) {
     if (!tls_txn->writable()) return Internal("Write() called inside Read()");
+    if (tls_depth == tls_join_depth) return RunJoined(*tls_txn, fn);
     return RunInSavepoint(*tls_txn, fn);
   }
   Impl::Job job{&fn, Status::Ok()};

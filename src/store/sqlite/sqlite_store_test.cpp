@@ -205,6 +205,104 @@ TEST_F(SqliteStoreTest, NestedWritesJoinTheOuterTransaction) {
   EXPECT_EQ(Count(), 1);
 }
 
+TEST_F(SqliteStoreTest, JoinedNestedWriteThatWroteNothingLetsTheCallerGoOn) {
+  int callbacks = 0;
+  Status s = store_->Write([&](Txn& t) -> Status {
+    t.JoinNestedWrites();
+    RETURN_IF_ERROR(t.Exec("INSERT INTO items (name) VALUES ('outer')").status());
+    // The INSERT violates the unique name, so this write changes no row before failing.
+    Status inner = store_->Write([&](Txn& t2) -> Status {
+      t2.OnCommit([&] { callbacks += 100; });
+      return t2.Exec("INSERT INTO items (name) VALUES ('outer')").status();
+    });
+    EXPECT_EQ(inner.code(), StatusCode::kAlreadyExists);
+    RETURN_IF_ERROR(store_->Write([&](Txn& t2) {
+      t2.OnCommit([&] { ++callbacks; });
+      return t2.Exec("INSERT INTO items (name) VALUES ('joined')").status();
+    }));
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(Count(), 2);
+  EXPECT_EQ(callbacks, 1);  // the failed write's callback was dropped
+}
+
+TEST_F(SqliteStoreTest, JoinedNestedWriteThatFailedPartWayFailsItsCaller) {
+  Status s = store_->Write([&](Txn& t) -> Status {
+    t.JoinNestedWrites();
+    RETURN_IF_ERROR(t.Exec("INSERT INTO items (name) VALUES ('outer')").status());
+    Status inner = store_->Write([](Txn& t2) -> Status {
+      RETURN_IF_ERROR(t2.Exec("INSERT INTO items (name) VALUES ('half')").status());
+      return Aborted("second half failed");
+    });
+    EXPECT_EQ(inner.code(), StatusCode::kAborted);
+    return Status::Ok();  // ignores the failure: the store must not commit 'half'
+  });
+  EXPECT_EQ(s.code(), StatusCode::kAborted);
+  EXPECT_EQ(s.message(), "second half failed");
+  EXPECT_EQ(Count(), 0);
+
+  // A write one level further down still has its savepoint: it rolls back alone, and the
+  // joined write that recovered from it commits.
+  s = store_->Write([&](Txn& t) -> Status {
+    t.JoinNestedWrites();
+    return store_->Write([&](Txn& t2) -> Status {
+      RETURN_IF_ERROR(t2.Exec("INSERT INTO items (name) VALUES ('kept')").status());
+      Status deep = store_->Write([](Txn& t3) -> Status {
+        RETURN_IF_ERROR(t3.Exec("INSERT INTO items (name) VALUES ('undone')").status());
+        return Aborted("deep");
+      });
+      EXPECT_EQ(deep.code(), StatusCode::kAborted);
+      return Status::Ok();
+    });
+  });
+  ASSERT_TRUE(s.ok()) << s.message();
+  auto names = store_->Read([](Txn& t) { return t.Query("SELECT name FROM items"); });
+  ASSERT_EQ(names->size(), 1u);
+  EXPECT_EQ((*names)[0].Text(0), "kept");
+}
+
+TEST_F(SqliteStoreTest, JoinedWritesInAGroupFailOnlyTheirOwnJob) {
+  // Two jobs in one group commit: the one whose joined write failed part-way is rolled
+  // back, the other commits once.
+  std::promise<void> first_started;
+  std::promise<void> release;
+  auto blocker = std::async(std::launch::async, [&] {
+    return store_->Write([&](Txn& t) -> Status {
+      first_started.set_value();
+      release.get_future().wait();
+      return t.Exec("INSERT INTO items (name) VALUES ('blocker')").status();
+    });
+  });
+  first_started.get_future().wait();
+  auto bad = std::async(std::launch::async, [&] {
+    return store_->Write([&](Txn& t) -> Status {
+      t.JoinNestedWrites();
+      (void)store_->Write([](Txn& t2) -> Status {
+        RETURN_IF_ERROR(t2.Exec("INSERT INTO items (name) VALUES ('half')").status());
+        return Aborted("half");
+      });
+      return Status::Ok();
+    });
+  });
+  auto good = std::async(std::launch::async, [&] {
+    return store_->Write([&](Txn& t) -> Status {
+      t.JoinNestedWrites();
+      return store_->Write(
+          [](Txn& t2) { return t2.Exec("INSERT INTO items (name) VALUES ('good')").status(); });
+    });
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let both queue
+  release.set_value();
+  EXPECT_TRUE(blocker.get().ok());
+  EXPECT_EQ(bad.get().code(), StatusCode::kAborted);
+  EXPECT_TRUE(good.get().ok());
+  auto names = store_->Read([](Txn& t) { return t.Query("SELECT name FROM items ORDER BY name"); });
+  ASSERT_EQ(names->size(), 2u);
+  EXPECT_EQ((*names)[0].Text(0), "blocker");
+  EXPECT_EQ((*names)[1].Text(0), "good");
+}
+
 TEST_F(SqliteStoreTest, OnCommitRunsOnlyForCommittedWork) {
   int committed = 0;
   ASSERT_TRUE(store_

@@ -58,10 +58,17 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
-  // The records a write created, each as its GET route returns it. When a handler sets
-  // them, the audit takes them as they are instead of reading every record back through
-  // its route (a batch of 1,000 creates would otherwise do 1,000 extra reads). Not sent.
-  std::vector<boost::json::value> written;
+  // A record a write created, for the audit: its id, its owner and its JSON text as its GET
+  // route returns it (left empty where the route's policy audits by reference).
+  struct Written {
+    int64_t id = 0;
+    std::optional<int64_t> owner_id;
+    std::string json;
+  };
+  // When a handler sets them, the audit takes them as they are instead of reading every
+  // record back through its route (a batch of 1,000 creates would otherwise do 1,000 extra
+  // reads and build a JSON tree of each). Not sent.
+  std::vector<Written> written;
   // The write changed nothing (a retry matched what was stored before): nothing to audit.
   bool unchanged = false;
 

@@ -102,51 +102,9 @@ json::object EncodeActivity(const activity::Activity& a) {
   return o;
 }
 
-TimelinePageWriter::TimelinePageWriter(size_t expected_rows) {
-  // Typical rows are 300 to 400 bytes: one allocation for most pages.
-  out_.reserve(64 + expected_rows * 448);
-  out_ += "{\"data\":[";
-}
-
-void TimelinePageWriter::Drain() {
-  char buf[512];
-  while (!serializer_.done()) out_ += serializer_.read(buf);
-}
-
-void TimelinePageWriter::Text(std::string_view s) {
-  serializer_.reset(json::string_view(s.data(), s.size()));
-  Drain();
-}
-
-void TimelinePageWriter::Int(int64_t v) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  out_.append(buf, end);
-}
-
-void TimelinePageWriter::OptInt(const std::optional<int64_t>& v) {
-  if (v) {
-    Int(*v);
-  } else {
-    out_ += "null";
-  }
-}
-
-void TimelinePageWriter::OptText(const std::optional<std::string_view>& v) {
-  if (v) {
-    Text(*v);
-  } else {
-    out_ += "null";
-  }
-}
-
-void TimelinePageWriter::Time(Micros t) {
-  // Digits, '-', ':', '.', 'T' and 'Z' only: nothing to escape.
-  char buf[kTimestampMaxChars + 2];
-  buf[0] = '"';
-  size_t n = FormatTimestampTo(t, buf + 1);
-  buf[n + 1] = '"';
-  out_.append(buf, n + 2);
+// Typical rows are 300 to 400 bytes: one allocation for most pages.
+TimelinePageWriter::TimelinePageWriter(size_t expected_rows) : out_(64 + expected_rows * 448) {
+  out_.Raw("{\"data\":[");
 }
 
 Status TimelinePageWriter::Add(const activity::ActivityView& a) {
@@ -158,51 +116,30 @@ Status TimelinePageWriter::Add(const activity::ActivityView& a) {
   json::value properties = json::parse(a.properties, ec, &resource);
   if (ec) return Internal("activity " + std::to_string(a.id) + " has malformed properties");
 
-  out_ += first_ ? "{\"id\":" : ",{\"id\":";
+  out_.Raw(first_ ? "{\"id\":" : ",{\"id\":").Int(a.id);
   first_ = false;
-  Int(a.id);
-  out_ += ",\"contact_id\":";
-  OptInt(a.contact_id);
-  out_ += ",\"company_id\":";
-  OptInt(a.company_id);
-  out_ += ",\"type\":";
-  Text(a.type);
-  out_ += ",\"channel\":";
-  Text(a.channel);
-  out_ += ",\"occurred_at\":";
-  Time(a.occurred_at);
-  out_ += ",\"properties\":";
-  serializer_.reset(&properties);
-  Drain();
-  out_ += ",\"source\":";
-  OptText(a.source);
-  out_ += ",\"author_id\":";
-  OptInt(a.author_id);
-  out_ += ",\"client_id\":";
-  OptText(a.client_id);
-  out_ += ",\"recorded_at\":";
-  Time(a.recorded_at);
+  out_.Raw(",\"contact_id\":").OptInt(a.contact_id);
+  out_.Raw(",\"company_id\":").OptInt(a.company_id);
+  out_.Raw(",\"type\":").Text(a.type);
+  out_.Raw(",\"channel\":").Text(a.channel);
+  out_.Raw(",\"occurred_at\":").Time(a.occurred_at);
+  out_.Raw(",\"properties\":").Value(properties);
+  out_.Raw(",\"source\":").OptText(a.source);
+  out_.Raw(",\"author_id\":").OptInt(a.author_id);
+  out_.Raw(",\"client_id\":").OptText(a.client_id);
+  out_.Raw(",\"recorded_at\":").Time(a.recorded_at);
   if (a.amount) {
-    out_ += ",\"amount\":{\"value\":";
-    Int(*a.amount);
-    out_ += ",\"currency\":";
-    Text(a.currency);
-    out_ += "}}";
+    out_.Raw(",\"amount\":{\"value\":").Int(*a.amount);
+    out_.Raw(",\"currency\":").Text(a.currency).Raw("}}");
   } else {
-    out_ += ",\"amount\":null}";
+    out_.Raw(",\"amount\":null}");
   }
   return Status::Ok();
 }
 
 std::string TimelinePageWriter::Finish(const std::optional<std::string>& next_cursor) && {
-  out_ += "],\"next_cursor\":";
-  if (next_cursor) {
-    Text(*next_cursor);
-  } else {
-    out_ += "null";
-  }
-  out_ += '}';
-  return std::move(out_);
+  out_.Raw("],\"next_cursor\":").OptText(next_cursor).Raw('}');
+  return std::move(out_).Take();
 }
 
 json::object EncodeAggregates(const activity::Aggregates& agg) {

@@ -8,6 +8,7 @@
 
 #include "activity/activity.h"
 #include "common/status.h"
+#include "http/api/json_text.h"
 
 namespace rapport::http::api {
 
@@ -27,15 +28,7 @@ class TimelinePageWriter {
   std::string Finish(const std::optional<std::string>& next_cursor) &&;
 
  private:
-  void Text(std::string_view s);
-  void Int(int64_t v);
-  void OptInt(const std::optional<int64_t>& v);
-  void OptText(const std::optional<std::string_view>& v);
-  void Time(Micros t);
-  void Drain();
-
-  std::string out_;
-  boost::json::serializer serializer_;
+  JsonText out_;
   bool first_ = true;
 };
 

@@ -145,7 +145,7 @@ void AddActivityRoutes(Routes& routes, ApiContext& ctx) {
           int64_t created = 0, duplicates = 0;
           // The ids of the recorded activities, for the audit (by reference; it
           // would otherwise read each one back through GET /activities/{id}).
-          std::vector<json::value> written;
+          std::vector<Response::Written> written;
           written.reserve(good.size());
           for (size_t k = 0; k < good.size(); ++k) {
             size_t i = good_index[k];
@@ -153,7 +153,7 @@ void AddActivityRoutes(Routes& routes, ApiContext& ctx) {
               (recorded[k]->duplicate ? duplicates : created)++;
               results[i] = RecordedResult(i, *recorded[k]);
               if (!recorded[k]->duplicate)  // a retry created nothing
-                written.push_back(json::object{{"id", recorded[k]->activity.id.value}});
+                written.push_back({recorded[k]->activity.id.value, std::nullopt, {}});
             } else {
               results[i] = ErrorResult(
                   i, Prefixed(recorded[k].error(), "activities[" + std::to_string(i) + "]."));

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
+#include <random>
+
 #include "http/api/codecs.h"
 
 namespace rapport::http::api {
@@ -72,6 +75,63 @@ TEST(ContactCodecTest, EncodesEveryFieldWithNulls) {
   EXPECT_EQ(**back.email, "ana@example.com");
   EXPECT_EQ(std::get<int64_t>(back.custom->at("seats")), 3);
   EXPECT_EQ(*back.tags, c.tags);
+}
+
+TEST(ContactCodecTest, WrittenTextEqualsTheSerializedTree) {
+  std::mt19937_64 rng(11);
+  const std::string pieces[] = {"ana",  "Zoë", "\"quoted\"", "back\\slash", "tab\there", "\x01\x1f",
+                                "日本", "😀",   "",           "</script>"};
+  auto text = [&] {
+    std::string s;
+    for (int i = static_cast<int>(rng() % 3); i >= 0; --i) s += pieces[rng() % std::size(pieces)];
+    return s;
+  };
+  auto opt_text = [&]() -> std::optional<std::string> {
+    if (rng() % 3 == 0) return std::nullopt;
+    return text();
+  };
+  for (int round = 0; round < 2000; ++round) {
+    contacts::Contact c;
+    c.id = ContactId(static_cast<int64_t>(rng() >> 1));
+    c.email = opt_text();
+    c.phone = opt_text();
+    c.first_name = opt_text();
+    c.last_name = opt_text();
+    c.birthday = opt_text();
+    c.timezone = opt_text();
+    c.lifecycle_stage = text();
+    if (rng() % 2) c.owner_id = static_cast<int64_t>(rng() % 1000);
+    if (rng() % 2) c.company_id = -static_cast<int64_t>(rng() % 1000);
+    c.source = opt_text();
+    c.external_id = opt_text();
+    for (int i = static_cast<int>(rng() % 4); i > 0; --i) {
+      fields::CustomValue v;
+      switch (rng() % 5) {
+        case 0:
+          v = std::monostate{};
+          break;
+        case 1:
+          v = text();
+          break;
+        case 2:
+          v = static_cast<int64_t>(rng());
+          break;
+        case 3:
+          v = static_cast<double>(rng() % 100000) / 7.0;
+          break;
+        default:
+          v = rng() % 2 == 0;
+      }
+      c.custom["k" + std::to_string(rng() % 10) + text()] = v;
+    }
+    for (int i = static_cast<int>(rng() % 3); i > 0; --i) c.tags.push_back(text());
+    c.version = static_cast<int64_t>(rng() % 50);
+    c.created_at = static_cast<Micros>(rng() % (4'000'000'000'000'000ULL)) - 1'000'000'000'000'000;
+    c.updated_at = c.created_at + static_cast<Micros>(rng() % 1'000'000'000);
+    JsonText out;
+    WriteContact(out, c);
+    ASSERT_EQ(std::move(out).Take(), json::serialize(EncodeContact(c))) << "round " << round;
+  }
 }
 
 TEST(CompanyCodecTest, RoundTrips) {

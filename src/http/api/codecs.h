@@ -9,6 +9,7 @@
 #include "common/status.h"
 #include "contacts/contact.h"
 #include "fields/custom_field.h"
+#include "http/api/json_text.h"
 #include "tags/tag_service.h"
 
 namespace rapport::http::api {
@@ -18,6 +19,9 @@ namespace rapport::http::api {
 Status DecodeContact(const boost::json::object& o, contacts::ContactFields& out,
                      const std::string& prefix = "");
 boost::json::object EncodeContact(const contacts::Contact& c);
+// json::serialize(EncodeContact(c)), written without the tree (batch imports audit every
+// contact they create).
+void WriteContact(JsonText& out, const contacts::Contact& c);
 
 Status DecodeCompany(const boost::json::object& o, accounts::CompanyFields& out);
 boost::json::object EncodeCompany(const accounts::Company& c);

@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <variant>
+
 #include "http/api/codec.h"
 #include "http/api/codecs.h"
 
@@ -41,6 +44,40 @@ json::object EncodeContact(const contacts::Contact& c) {
       {"created_at", Timestamp(c.created_at)},
       {"updated_at", Timestamp(c.updated_at)},
   };
+}
+
+void WriteContact(JsonText& out, const contacts::Contact& c) {
+  out.Raw("{\"id\":").Int(c.id.value);
+  out.Raw(",\"email\":").OptText(c.email);
+  out.Raw(",\"phone\":").OptText(c.phone);
+  out.Raw(",\"first_name\":").OptText(c.first_name);
+  out.Raw(",\"last_name\":").OptText(c.last_name);
+  out.Raw(",\"birthday\":").OptText(c.birthday);
+  out.Raw(",\"timezone\":").OptText(c.timezone);
+  out.Raw(",\"lifecycle_stage\":").Text(c.lifecycle_stage);
+  out.Raw(",\"owner_id\":").OptInt(c.owner_id);
+  out.Raw(",\"company_id\":").OptInt(c.company_id);
+  out.Raw(",\"source\":").OptText(c.source);
+  out.Raw(",\"external_id\":").OptText(c.external_id);
+  // The store's encoding is Boost.JSON's serialisation of the same object, except that
+  // EncodeContact parses it again, and Boost 1.81's parser may round a double's last digit.
+  out.Raw(",\"custom\":");
+  bool has_double = std::any_of(c.custom.begin(), c.custom.end(), [](const auto& kv) {
+    return std::holds_alternative<double>(kv.second);
+  });
+  if (has_double) {
+    out.Value(EncodeCustom(c.custom));
+  } else {
+    out.Raw(c.custom.empty() ? "{}" : fields::EncodeCustom(c.custom));
+  }
+  out.Raw(",\"tags\":[");
+  for (size_t i = 0; i < c.tags.size(); ++i) {
+    if (i) out.Raw(',');
+    out.Text(c.tags[i]);
+  }
+  out.Raw("],\"version\":").Int(c.version);
+  out.Raw(",\"created_at\":").Time(c.created_at);
+  out.Raw(",\"updated_at\":").Time(c.updated_at).Raw('}');
 }
 
 }  // namespace rapport::http::api

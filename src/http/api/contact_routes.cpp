@@ -109,7 +109,6 @@ void AddContactRoutes(Routes& routes, ApiContext& ctx) {
           const std::vector<std::optional<Status>>& decode_errors = batch->decode_errors;
           const std::vector<size_t>& good_index = batch->good_index;
           ASSIGN_OR_RETURN(auto created, svc.WriteBatch(WorkspaceOf(req), batch->prepared));
-          json::array results(batch->size);
           int64_t ok = 0;
           auto error_entry = [](size_t i, const Status& s, const std::string& prefix) {
             std::vector<FieldError> fields;
@@ -120,29 +119,47 @@ void AddContactRoutes(Routes& routes, ApiContext& ctx) {
             Status prefixed(s.code(), s.message(), std::move(fields));
             prefixed.conflicting_id = s.conflicting_id;
             Response p = ProblemResponse(prefixed);
-            return json::object{{"index", i}, {"status", p.status}, {"error", json::parse(p.body)}};
+            return json::value(
+                json::object{{"index", i}, {"status", p.status}, {"error", json::parse(p.body)}});
           };
+          // The results and the audit's copies are written as text: trees of a thousand
+          // records cost the single writer more than a third of what their inserts do.
+          std::vector<const contacts::Contact*> by_index(batch->size, nullptr);
+          std::vector<const Status*> errors(batch->size, nullptr);
           for (size_t i = 0; i < batch->size; ++i) {
-            if (decode_errors[i]) results[i] = error_entry(i, *decode_errors[i], "");
+            if (decode_errors[i]) errors[i] = &*decode_errors[i];
           }
-          std::vector<json::value> written;
+          std::vector<Response::Written> written;
           written.reserve(good_index.size());
           for (size_t k = 0; k < good_index.size(); ++k) {
-            size_t i = good_index[k];
             if (created[k]) {
               ++ok;
-              results[i] =
-                  json::object{{"index", i}, {"status", 201}, {"id", created[k]->id.value}};
-              written.push_back(EncodeContact(*created[k]));
+              by_index[good_index[k]] = &*created[k];
+              JsonText record(512);
+              WriteContact(record, *created[k]);
+              written.push_back(
+                  {created[k]->id.value, created[k]->owner_id, std::move(record).Take()});
             } else {
-              results[i] =
-                  error_entry(i, created[k].error(), "contacts[" + std::to_string(i) + "].");
+              errors[good_index[k]] = &created[k].error();
             }
           }
-          json::object out{{"results", std::move(results)},
-                           {"created", ok},
-                           {"failed", static_cast<int64_t>(batch->size) - ok}};
-          Response response = Json(200, out);
+          JsonText body(32 + batch->size * 40);
+          body.Raw("{\"results\":[");
+          for (size_t i = 0; i < batch->size; ++i) {
+            if (i) body.Raw(',');
+            if (by_index[i]) {
+              body.Raw("{\"index\":").Int(static_cast<int64_t>(i));
+              body.Raw(",\"status\":201,\"id\":").Int(by_index[i]->id.value).Raw('}');
+            } else {
+              // Decode errors carry their item's prefix already.
+              std::string prefix = decode_errors[i] ? "" : "contacts[" + std::to_string(i) + "].";
+              body.Value(error_entry(i, *errors[i], prefix));
+            }
+          }
+          body.Raw("],\"created\":").Int(ok);
+          body.Raw(",\"failed\":").Int(static_cast<int64_t>(batch->size) - ok).Raw('}');
+          Response response;
+          response.body = std::move(body).Take();
           response.written = std::move(written);
           return response;
         });

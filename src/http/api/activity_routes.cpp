@@ -48,13 +48,6 @@ Result<activity::TimelineQuery> ParseTimeline(const Request& req) {
   return q;
 }
 
-json::object RecordedResult(size_t index, const activity::Recorded& r) {
-  return json::object{{"index", index},
-                      {"status", r.duplicate ? 200 : 201},
-                      {"id", r.activity.id.value},
-                      {"duplicate", r.duplicate}};
-}
-
 json::object ErrorResult(size_t index, const Status& s) {
   Response p = ProblemResponse(s);
   return json::object{{"index", index}, {"status", p.status}, {"error", json::parse(p.body)}};
@@ -68,6 +61,52 @@ Status Prefixed(const Status& s, const std::string& prefix) {
   Status out(s.code(), s.message(), std::move(fields));
   out.conflicting_id = s.conflicting_id;
   return out;
+}
+
+// A batch decoded on the I/O worker (see Routes::Add), waiting for the writer.
+struct PreparedActivities {
+  size_t size = 0;
+  std::vector<std::optional<Status>> decode_errors;  // by item; set for items that failed
+  std::vector<size_t> good_index;                    // the items the service gets, in order
+  std::vector<activity::ActivityInput> good;
+};
+
+Status PrepareActivityBatch(Request& req) {
+  ASSIGN_OR_RETURN(auto body, BodyObject(req));
+  const json::value* items = body.if_contains("activities");
+  if (!items || !items->is_array())
+    return ValidationFailed({{"activities", "must be an array of activities"}});
+  for (const auto& [k, v] : body) {
+    if (k != "activities") return ValidationFailed({{std::string(k), "unknown field"}});
+  }
+  const auto& array = items->as_array();
+  if (array.size() > activity::kMaxBatch) {
+    return InvalidArgument("a batch holds at most 10000 activities",
+                           {{"activities", "must hold at most 10000 items"}});
+  }
+  auto batch = std::make_shared<PreparedActivities>();
+  batch->size = array.size();
+  batch->decode_errors.resize(array.size());
+  batch->good.reserve(array.size());
+  batch->good_index.reserve(array.size());
+  for (size_t i = 0; i < array.size(); ++i) {
+    if (!array[i].is_object()) {
+      batch->decode_errors[i] =
+          ValidationFailed({{"activities[" + std::to_string(i) + "]", "must be an object"}});
+      continue;
+    }
+    activity::ActivityInput in;
+    if (Status s =
+            DecodeActivity(array[i].as_object(), in, "activities[" + std::to_string(i) + "].");
+        !s.ok()) {
+      batch->decode_errors[i] = std::move(s);
+      continue;
+    }
+    batch->good.push_back(std::move(in));
+    batch->good_index.push_back(i);
+  }
+  req.prepared = std::move(batch);
+  return Status::Ok();
 }
 
 // The page is written as its rows stream out of the store, without an Activity or a JSON
@@ -107,68 +146,57 @@ void AddActivityRoutes(Routes& routes, ApiContext& ctx) {
                });
              }));
 
-  routes.Add(
-      "POST", "/api/v1/activities/batch", create, Idempotent(ctx.idempotency, [&svc](Request& req) {
-        return Handle([&]() -> Result<Response> {
-          ASSIGN_OR_RETURN(auto body, BodyObject(req));
-          const json::value* items = body.if_contains("activities");
-          if (!items || !items->is_array())
-            return ValidationFailed({{"activities", "must be an array of activities"}});
-          for (const auto& [k, v] : body) {
-            if (k != "activities") return ValidationFailed({{std::string(k), "unknown field"}});
-          }
-          const auto& array = items->as_array();
-          if (array.size() > activity::kMaxBatch) {
-            return InvalidArgument("a batch holds at most 10000 activities",
-                                   {{"activities", "must hold at most 10000 items"}});
-          }
-          json::array results(array.size());
-          std::vector<activity::ActivityInput> good;
-          std::vector<size_t> good_index;
-          for (size_t i = 0; i < array.size(); ++i) {
-            std::string prefix = "activities[" + std::to_string(i) + "].";
-            if (!array[i].is_object()) {
-              results[i] = ErrorResult(
-                  i, ValidationFailed(
-                         {{"activities[" + std::to_string(i) + "]", "must be an object"}}));
-              continue;
-            }
-            activity::ActivityInput in;
-            if (Status s = DecodeActivity(array[i].as_object(), in, prefix); !s.ok()) {
-              results[i] = ErrorResult(i, s);
-              continue;
-            }
-            good.push_back(std::move(in));
-            good_index.push_back(i);
-          }
-          ASSIGN_OR_RETURN(auto recorded, svc.RecordBatch(WorkspaceOf(req), good));
-          int64_t created = 0, duplicates = 0;
-          // The ids of the recorded activities, for the audit (by reference; it
-          // would otherwise read each one back through GET /activities/{id}).
-          std::vector<Response::Written> written;
-          written.reserve(good.size());
-          for (size_t k = 0; k < good.size(); ++k) {
-            size_t i = good_index[k];
-            if (recorded[k]) {
-              (recorded[k]->duplicate ? duplicates : created)++;
-              results[i] = RecordedResult(i, *recorded[k]);
-              if (!recorded[k]->duplicate)  // a retry created nothing
-                written.push_back({recorded[k]->activity.id.value, std::nullopt, {}});
-            } else {
-              results[i] = ErrorResult(
-                  i, Prefixed(recorded[k].error(), "activities[" + std::to_string(i) + "]."));
-            }
-          }
-          int64_t failed = static_cast<int64_t>(array.size()) - created - duplicates;
-          Response response = Json(200, json::object{{"results", std::move(results)},
-                                                     {"created", created},
-                                                     {"duplicates", duplicates},
-                                                     {"failed", failed}});
-          response.unchanged = written.empty();
-          response.written = std::move(written);
-          return response;
-        });
-      }));
+  routes.Add("POST", "/api/v1/activities/batch", create, PrepareActivityBatch,
+             Idempotent(ctx.idempotency, [&svc](Request& req) {
+               return Handle([&]() -> Result<Response> {
+                 if (!req.prepared.has_value()) RETURN_IF_ERROR(PrepareActivityBatch(req));
+                 auto batch = std::any_cast<std::shared_ptr<PreparedActivities>>(req.prepared);
+                 ASSIGN_OR_RETURN(auto recorded, svc.RecordBatch(WorkspaceOf(req), batch->good));
+                 std::vector<const activity::Recorded*> by_index(batch->size, nullptr);
+                 std::vector<std::optional<Status>> errors = batch->decode_errors;
+                 int64_t created = 0, duplicates = 0;
+                 // The ids of the recorded activities, for the audit (by reference; it
+                 // would otherwise read each one back through GET /activities/{id}).
+                 std::vector<Response::Written> written;
+                 written.reserve(batch->good.size());
+                 for (size_t k = 0; k < batch->good.size(); ++k) {
+                   size_t i = batch->good_index[k];
+                   if (recorded[k]) {
+                     (recorded[k]->duplicate ? duplicates : created)++;
+                     by_index[i] = &*recorded[k];
+                     if (!recorded[k]->duplicate)  // a retry created nothing
+                       written.push_back({recorded[k]->activity.id.value, std::nullopt, {}});
+                   } else {
+                     errors[i] =
+                         Prefixed(recorded[k].error(), "activities[" + std::to_string(i) + "].");
+                   }
+                 }
+                 // Written as text: a tree of ten thousand results costs the writer more than
+                 // the text does.
+                 JsonText out(48 + batch->size * 56);
+                 out.Raw("{\"results\":[");
+                 for (size_t i = 0; i < batch->size; ++i) {
+                   if (i) out.Raw(',');
+                   if (const activity::Recorded* r = by_index[i]) {
+                     out.Raw("{\"index\":").Int(static_cast<int64_t>(i));
+                     out.Raw(r->duplicate ? ",\"status\":200,\"id\":" : ",\"status\":201,\"id\":");
+                     out.Int(r->activity.id.value);
+                     out.Raw(r->duplicate ? ",\"duplicate\":true}" : ",\"duplicate\":false}");
+                   } else {
+                     out.Value(ErrorResult(i, *errors[i]));
+                   }
+                 }
+                 int64_t failed = static_cast<int64_t>(batch->size) - created - duplicates;
+                 out.Raw("],\"created\":").Int(created);
+                 out.Raw(",\"duplicates\":").Int(duplicates);
+                 out.Raw(",\"failed\":").Int(failed).Raw('}');
+                 Response response;
+                 response.body = std::move(out).Take();
+                 response.unchanged = written.empty();
+                 response.written = std::move(written);
+                 return response;
+               });
+             }));
 
   routes.Add("GET", "/api/v1/activities/{id}", Read(auth::Resource::kActivity),
              [&svc](Request& req) {

@@ -18,6 +18,12 @@ constexpr std::string_view kInsert =
     "INSERT INTO activities (workspace_id, contact_id, company_id, type, channel, occurred_at, "
     "amount, currency, properties, source, author_id, client_id, recorded_at) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
+// With a client id: a retry's INSERT is ignored on the unique (workspace, client id) index,
+// which the INSERT searches anyway; the stored activity is then read by its client id.
+constexpr std::string_view kInsertOnce =
+    "INSERT OR IGNORE INTO activities (workspace_id, contact_id, company_id, type, channel, "
+    "occurred_at, amount, currency, properties, source, author_id, client_id, recorded_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
 constexpr std::string_view kCols =
     "id, contact_id, company_id, type, channel, occurred_at, amount, currency, properties, source, "
     "author_id, client_id, recorded_at";
@@ -358,14 +364,15 @@ Result<Recorded> ActivityService::RecordOne(store::Txn& t, WorkspaceId ws, const
   a.author_id = in.author_id;
   a.properties = in.properties;
 
-  if (in.client_id) {
-    if (in.client_id->empty() || in.client_id->size() > 255) {
-      errors.push_back({"id", "must be 1 to 255 characters"});
-    } else {
-      ASSIGN_OR_RETURN(auto existing, t.QueryOne(kByClientId, {ws.value, *in.client_id}));
-      if (existing) return Recorded{Decode(*existing), true};
-    }
-  }
+  if (in.client_id && (in.client_id->empty() || in.client_id->size() > 255))
+    errors.push_back({"id", "must be 1 to 255 characters"});
+  // A retry (a client id already stored) is found by the INSERT below, unless it would
+  // create a contact first: then it is looked up before anything is written.
+  auto stored = [&]() -> Result<std::optional<Recorded>> {
+    ASSIGN_OR_RETURN(auto existing, t.QueryOne(kByClientId, {ws.value, *in.client_id}));
+    if (!existing) return std::optional<Recorded>();
+    return std::optional<Recorded>(Recorded{Decode(*existing), true});
+  };
   if (!cache.types) {
     ASSIGN_OR_RETURN(auto rows, t.Query(kTypes, {ws.value}));
     cache.types.emplace();
@@ -444,6 +451,10 @@ Result<Recorded> ActivityService::RecordOne(store::Txn& t, WorkspaceId ws, const
     auto id = contacts::ContactService::Resolve(t, ws, ref);
     if (!id && id.error().code() == StatusCode::kNotFound && in.upsert_contact &&
         in.contact_email) {
+      if (in.client_id) {
+        ASSIGN_OR_RETURN(auto retry, stored());
+        if (retry) return std::move(*retry);
+      }
       contacts::ContactFields f;
       f.email = std::optional<std::string>(*in.contact_email);
       if (in.contact_external_id)
@@ -474,13 +485,19 @@ Result<Recorded> ActivityService::RecordOne(store::Txn& t, WorkspaceId ws, const
     amount = a.amount->value;
     currency = a.amount->currency;
   }
-  auto row = t.QueryOne(
-      kInsert, {ws.value, store::Opt(a.contact_id), store::Opt(a.company_id), a.type, a.channel,
-                a.occurred_at, amount, currency, a.properties, store::Opt(a.source),
-                store::Opt(a.author_id), store::Opt(a.client_id), now});
-  // The references and the client id were checked above, so a failure from here on is
-  // the store's, and it fails the whole batch (see RecordBatch).
+  auto row =
+      t.QueryOne(a.client_id ? kInsertOnce : kInsert,
+                 {ws.value, store::Opt(a.contact_id), store::Opt(a.company_id), a.type, a.channel,
+                  a.occurred_at, amount, currency, a.properties, store::Opt(a.source),
+                  store::Opt(a.author_id), store::Opt(a.client_id), now});
+  // The references were checked above, so a failure from here on is the store's, and it
+  // fails the whole batch (see RecordBatch).
   if (!row) return Internal("recording an activity failed: " + row.error().message());
+  if (!*row) {  // ignored: the client id is stored already
+    ASSIGN_OR_RETURN(auto retry, stored());
+    if (retry) return std::move(*retry);
+    return Internal("recording an activity failed: the insert was ignored");
+  }
   a.id = ActivityId((*row)->Int(0));
 
   Status change =

@@ -89,6 +89,38 @@ TEST_F(ActivityServiceTest, ClientIdMakesRetriesIdempotent) {
   EXPECT_EQ(again->activity.id, first->activity.id);
   EXPECT_EQ(Count("activities"), 1);
   EXPECT_EQ(Count("contact_activity_days"), 1);
+
+  // A retry that would create its contact (the email moved to nobody since) is found
+  // before the contact is created; one batch holding an id twice stores it once.
+  ActivityInput upsert;
+  upsert.type = "web_visit";
+  upsert.client_id = "evt-2";
+  upsert.contact_email = "walk-in@example.com";
+  upsert.upsert_contact = true;
+  auto stored = activities_.Record(ws_, upsert);
+  ASSERT_TRUE(stored.has_value()) << stored.error().message();
+  contacts::ContactFields moved;
+  moved.email = std::optional<std::string>("moved@example.com");
+  ASSERT_TRUE(contacts_.Update(ws_, ContactId(*stored->activity.contact_id), moved, std::nullopt)
+                  .has_value());
+  int64_t contacts_before = Count("contacts");
+  auto retry = activities_.Record(ws_, upsert);
+  ASSERT_TRUE(retry.has_value()) << retry.error().message();
+  EXPECT_TRUE(retry->duplicate);
+  EXPECT_EQ(retry->activity.id, stored->activity.id);
+  EXPECT_EQ(Count("contacts"), contacts_before);
+
+  ActivityInput twice = Input("call", 2);
+  twice.client_id = "evt-3";
+  auto batch = activities_.RecordBatch(ws_, {twice, twice, in});
+  ASSERT_TRUE(batch.has_value()) << batch.error().message();
+  ASSERT_TRUE((*batch)[0].has_value() && (*batch)[1].has_value() && (*batch)[2].has_value());
+  EXPECT_FALSE((*batch)[0]->duplicate);
+  EXPECT_TRUE((*batch)[1]->duplicate);
+  EXPECT_EQ((*batch)[1]->activity.id, (*batch)[0]->activity.id);
+  EXPECT_TRUE((*batch)[2]->duplicate);
+  EXPECT_EQ((*batch)[2]->activity.id, first->activity.id);
+  EXPECT_EQ(Count("activities"), 3);
 }
 
 TEST_F(ActivityServiceTest, BadInputIsNamedAndStoresNothing) {

@@ -284,17 +284,25 @@ namespace {
 // per activity (a batch often holds many activities of one contact).
 class AggregateDelta {
  public:
+  static constexpr int64_t kClockSlackDays = 31;
+
   explicit AggregateDelta(Micros now) : today_(DayOf(now)) {}
 
   void Add(const Activity& a) {
     if (!a.contact_id) return;
     int64_t c = *a.contact_id;
     int64_t day = DayOf(a.occurred_at);
-    ++days_[{c, a.type, day}];
-    auto& w = windows_[{c, a.type}];
-    w[0] += day >= today_ - 29;
-    w[1] += day >= today_ - 89;
-    w[2] += day >= today_ - 364;
+    // Windows only move forward, so an activity older than the longest window is never
+    // counted or subtracted again: it needs no bucket and no window write (most of a
+    // history import). kClockSlackDays more are kept, so that a reader or writer whose
+    // clock is behind ours still finds what it recomputes its windows from.
+    if (day >= today_ - 364 - kClockSlackDays) {
+      ++days_[{c, a.type, day}];
+      auto& w = windows_[{c, a.type}];
+      w[0] += day >= today_ - 29;
+      w[1] += day >= today_ - 89;
+      w[2] += day >= today_ - 364;
+    }
     auto [touch, fresh] = touches_.try_emplace({c, a.channel}, a.occurred_at);
     if (!fresh) touch->second = std::max(touch->second, a.occurred_at);
     if (!a.amount || (a.type != "purchase" && a.type != "refund")) return;

@@ -414,19 +414,38 @@ struct SqliteStore::Impl {
     return s;
   }
 
+  // After a long group (a bulk import: at least kLingerAfter), the next one waits for the
+  // callers that group released, for at most 1/20 of its time and never over kMaxLinger.
+  // Each commit rewrites every page its group touched at random, and with four importing
+  // clients the groups had settled at two requests each: waiting for all four halved the
+  // commits (activity import +11%, a quarter fewer bytes written). Interactive writes,
+  // whose groups take about a millisecond, never wait.
+  static constexpr std::chrono::milliseconds kLingerAfter{10};
+  static constexpr std::chrono::milliseconds kMaxLinger{50};
+
   void WriterLoop() {
     std::vector<Job*> batch;
+    size_t released = 0;  // jobs of the previous group, whose callers may write again
+    std::chrono::steady_clock::duration last_group{};
     for (;;) {
       {
         std::unique_lock lock(mu);
         work_cv.wait(lock, [&] { return stopping || !queue.empty(); });
         if (queue.empty() && stopping) return;
+        size_t want = std::min(queue.size() + released, options.max_batch);
+        if (queue.size() < want && last_group >= kLingerAfter) {
+          auto linger = std::min<std::chrono::steady_clock::duration>(kMaxLinger, last_group / 20);
+          work_cv.wait_for(lock, linger, [&] { return stopping || queue.size() >= want; });
+        }
         while (!queue.empty() && batch.size() < options.max_batch) {
           batch.push_back(queue.front());
           queue.pop_front();
         }
       }
+      auto start = std::chrono::steady_clock::now();
       CommitBatch(batch);
+      last_group = std::chrono::steady_clock::now() - start;
+      released = batch.size();
       {
         std::lock_guard lock(mu);
         for (Job* j : batch) j->done = true;

@@ -6,6 +6,7 @@
 
 #include "accounts/company.h"
 #include "activity/activity.h"
+#include "activity/activity_rows.h"
 #include "common/strings.h"
 #include "common/time_format.h"
 #include "store/change_feed.h"
@@ -14,30 +15,20 @@
 namespace rapport::activity {
 namespace {
 
-constexpr std::string_view kInsert =
-    "INSERT INTO activities (workspace_id, contact_id, company_id, type, channel, occurred_at, "
+constexpr std::string_view kInsertInto =
+    " INTO activities (workspace_id, contact_id, company_id, type, channel, occurred_at, "
     "amount, currency, properties, source, author_id, client_id, recorded_at) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
+const std::string kInsert = "INSERT" + std::string(kInsertInto);
 // With a client id: a retry's INSERT is ignored on the unique (workspace, client id) index,
 // which the INSERT searches anyway; the stored activity is then read by its client id.
-constexpr std::string_view kInsertOnce =
-    "INSERT OR IGNORE INTO activities (workspace_id, contact_id, company_id, type, channel, "
-    "occurred_at, amount, currency, properties, source, author_id, client_id, recorded_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
-constexpr std::string_view kCols =
-    "id, contact_id, company_id, type, channel, occurred_at, amount, currency, properties, source, "
-    "author_id, client_id, recorded_at";
-constexpr std::string_view kSelectOne =
-    "SELECT id, contact_id, company_id, type, channel, occurred_at, amount, currency, properties, "
-    "source, author_id, client_id, recorded_at FROM activities WHERE workspace_id = $1 AND id = $2";
-constexpr std::string_view kByClientId =
-    "SELECT id, contact_id, company_id, type, channel, occurred_at, amount, currency, properties, "
-    "source, author_id, client_id, recorded_at FROM activities WHERE workspace_id = $1 AND "
-    "client_id = $2";
-constexpr std::string_view kCompanyOfContact =
-    "SELECT company_id FROM contacts WHERE workspace_id = $1 AND id = $2";
-constexpr std::string_view kCompanyExists =
-    "SELECT 1 FROM companies WHERE workspace_id = $1 AND id = $2";
+const std::string kInsertOnce = "INSERT OR IGNORE" + std::string(kInsertInto);
+const std::string kSelectOne =
+    std::string(internal::kSelectActivities) + "workspace_id = $1 AND id = $2";
+const std::string kByClientId =
+    std::string(internal::kSelectActivities) + "workspace_id = $1 AND client_id = $2";
+using internal::kCompanyExists;
+using internal::kCompanyOfContact;
 
 // Aggregates, upserted once per (contact, key) per write transaction with the sums of its
 // activities (see AggregateDelta). MIN/MAX are SQLite's scalar functions here.
@@ -181,23 +172,6 @@ std::string DefaultChannel(std::string_view type) {
   if (type == "chat") return "chat";
   if (type.starts_with("ticket_")) return "support";
   return "other";
-}
-
-Activity Decode(const store::Row& r) {
-  Activity a;
-  a.id = ActivityId(r.Int(0));
-  a.contact_id = r.OptInt(1);
-  a.company_id = r.OptInt(2);
-  a.type = r.Text(3);
-  a.channel = r.Text(4);
-  a.occurred_at = r.Int(5);
-  if (!r.IsNull(6)) a.amount = Money{r.Int(6), r.Text(7)};
-  a.properties = r.Text(8);
-  a.source = r.OptText(9);
-  a.author_id = r.OptInt(10);
-  a.client_id = r.OptText(11);
-  a.recorded_at = r.Int(12);
-  return a;
 }
 
 CustomType DecodeType(const store::Row& r) {
@@ -377,9 +351,10 @@ Result<Recorded> ActivityService::RecordOne(store::Txn& t, WorkspaceId ws, const
   // A retry (a client id already stored) is found by the INSERT below, unless it would
   // create a contact first: then it is looked up before anything is written.
   auto stored = [&]() -> Result<std::optional<Recorded>> {
-    ASSIGN_OR_RETURN(auto existing, t.QueryOne(kByClientId, {ws.value, *in.client_id}));
+    ASSIGN_OR_RETURN(auto existing,
+                     internal::QueryActivity(t, kByClientId, {ws.value, *in.client_id}));
     if (!existing) return std::optional<Recorded>();
-    return std::optional<Recorded>(Recorded{Decode(*existing), true});
+    return std::optional<Recorded>(Recorded{std::move(*existing), true});
   };
   if (!cache.types) {
     ASSIGN_OR_RETURN(auto rows, t.Query(kTypes, {ws.value}));
@@ -558,9 +533,9 @@ Result<std::vector<Result<Recorded>>> ActivityService::RecordBatch(
 
 Result<Activity> ActivityService::Get(WorkspaceId ws, ActivityId id) {
   return store_.Read([&](store::Txn& t) -> Result<Activity> {
-    ASSIGN_OR_RETURN(auto row, t.QueryOne(kSelectOne, {ws.value, id.value}));
-    if (!row) return NotFound("activity " + std::to_string(id.value) + " not found");
-    return Decode(*row);
+    ASSIGN_OR_RETURN(auto a, internal::QueryActivity(t, kSelectOne, {ws.value, id.value}));
+    if (!a) return NotFound("activity " + std::to_string(id.value) + " not found");
+    return std::move(*a);
   });
 }
 

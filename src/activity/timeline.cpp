@@ -5,18 +5,11 @@
 #include <utility>
 
 #include "activity/activity.h"
+#include "activity/activity_rows.h"
 #include "store/keyset.h"
 
 namespace rapport::activity {
 namespace {
-
-constexpr std::string_view kTimelineCols =
-    "SELECT id, contact_id, company_id, type, channel, occurred_at, amount, currency, properties, "
-    "source, author_id, client_id, recorded_at, occurred_at FROM activities WHERE ";
-constexpr std::string_view kContactExists =
-    "SELECT company_id FROM contacts WHERE workspace_id = $1 AND id = $2";
-constexpr std::string_view kCompanyExists =
-    "SELECT 1 FROM companies WHERE workspace_id = $1 AND id = $2";
 
 constexpr store::SortColumn kTimelineSort[] = {{"occurred_at", "occurred_at", false}};
 constexpr std::string_view kTimelineOrder = "-occurred_at";
@@ -34,7 +27,7 @@ Result<Statement> TimelineStatement(WorkspaceId ws, const TimelineQuery& q,
   if (q.cursor) {
     ASSIGN_OR_RETURN(after, store::DecodeCursor(*q.cursor, kTimelineOrder));
   }
-  Statement st{std::string(kTimelineCols), {ws.value}};
+  Statement st{std::string(internal::kSelectActivities), {ws.value}};
   store::Params& params = st.params;
   auto bind = [&](store::Value v) {
     params.push_back(std::move(v));
@@ -77,11 +70,6 @@ Result<Statement> TimelineStatement(WorkspaceId ws, const TimelineQuery& q,
   return st;
 }
 
-std::optional<std::string_view> OptText(const store::RowView& r, size_t i) {
-  if (r.IsNull(i)) return std::nullopt;
-  return r.Text(i);
-}
-
 }  // namespace
 
 Result<std::optional<std::string>> ActivityService::VisitTimeline(
@@ -92,10 +80,10 @@ Result<std::optional<std::string>> ActivityService::VisitTimeline(
   return store_.Read([&](store::Txn& t) -> Result<std::optional<std::string>> {
     // The record must exist in this workspace: an empty timeline is not a missing record.
     if (q.contact_id) {
-      ASSIGN_OR_RETURN(auto c, t.QueryOne(kContactExists, {ws.value, *q.contact_id}));
+      ASSIGN_OR_RETURN(auto c, t.QueryOne(internal::kCompanyOfContact, {ws.value, *q.contact_id}));
       if (!c) return NotFound("contact " + std::to_string(*q.contact_id) + " not found");
     } else if (q.company_id) {
-      ASSIGN_OR_RETURN(auto c, t.QueryOne(kCompanyExists, {ws.value, *q.company_id}));
+      ASSIGN_OR_RETURN(auto c, t.QueryOne(internal::kCompanyExists, {ws.value, *q.company_id}));
       if (!c) return NotFound("company " + std::to_string(*q.company_id) + " not found");
     }
     // The row after the page only tells that another page follows; the cursor points at the
@@ -110,24 +98,9 @@ Result<std::optional<std::string>> ActivityService::VisitTimeline(
         return Status::Ok();
       }
       ++seen;
-      ActivityView a;
-      a.id = r.Int(0);
-      a.contact_id = r.OptInt(1);
-      a.company_id = r.OptInt(2);
-      a.type = r.Text(3);
-      a.channel = r.Text(4);
-      a.occurred_at = r.Int(5);
-      if (!r.IsNull(6)) {
-        a.amount = r.Int(6);
-        a.currency = r.Text(7);
-      }
-      a.properties = r.Text(8);
-      a.source = OptText(r, 9);
-      a.author_id = r.OptInt(10);
-      a.client_id = OptText(r, 11);
-      a.recorded_at = r.Int(12);
+      ActivityView a = internal::ViewOf(r);
       last_id = a.id;
-      last_key = r.Int(13);
+      last_key = a.occurred_at;
       return visit(a);
     }));
     if (!more) return std::optional<std::string>();
@@ -141,21 +114,8 @@ Result<std::optional<std::string>> ActivityService::VisitTimeline(
 
 Result<TimelinePage> ActivityService::Timeline(WorkspaceId ws, const TimelineQuery& q) {
   TimelinePage page;
-  ASSIGN_OR_RETURN(page.next_cursor, VisitTimeline(ws, q, [&](const ActivityView& v) -> Status {
-                     Activity a;
-                     a.id = ActivityId(v.id);
-                     a.contact_id = v.contact_id;
-                     a.company_id = v.company_id;
-                     a.type = std::string(v.type);
-                     a.channel = std::string(v.channel);
-                     a.occurred_at = v.occurred_at;
-                     if (v.amount) a.amount = Money{*v.amount, std::string(v.currency)};
-                     a.properties = std::string(v.properties);
-                     if (v.source) a.source = std::string(*v.source);
-                     a.author_id = v.author_id;
-                     if (v.client_id) a.client_id = std::string(*v.client_id);
-                     a.recorded_at = v.recorded_at;
-                     page.data.push_back(std::move(a));
+  ASSIGN_OR_RETURN(page.next_cursor, VisitTimeline(ws, q, [&](const ActivityView& v) {
+                     page.data.push_back(internal::ToActivity(v));
                      return Status::Ok();
                    }));
   return page;

@@ -5,49 +5,12 @@
 
 #include "accounts/company.h"
 #include "activity/activity.h"
+#include "activity/activity_test_fixture.h"
 #include "common/time_format.h"
 #include "testing/temp_store.h"
 
 namespace rapport::activity {
 namespace {
-
-using rapport::testing::kTestNow;
-
-class ActivityServiceTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    for (int i = 0; i < 5; ++i) {
-      contacts::ContactFields f;
-      f.email = std::optional<std::string>("c" + std::to_string(i) + "@example.com");
-      if (i == 4) f.external_id = std::optional<std::string>("ext-4");
-      ids_.push_back(contacts_.Create(ws_, f).value().id.value);
-    }
-  }
-  ActivityInput Input(std::string type, int contact = 0) {
-    ActivityInput in;
-    in.type = std::move(type);
-    in.contact_id = ids_[contact];
-    return in;
-  }
-  int64_t Count(const std::string& table) {
-    return db_.store()
-        .Read([&](store::Txn& t) { return t.QueryOne("SELECT COUNT(*) FROM " + table); })
-        .value()
-        ->Int(0);
-  }
-  std::set<std::string> ErrorFields(const Status& s) {
-    std::set<std::string> out;
-    for (const auto& f : s.fields()) out.insert(f.field);
-    return out;
-  }
-
-  rapport::testing::TempStore db_;
-  FakeClock clock_{kTestNow};
-  contacts::ContactService contacts_{db_.store(), clock_};
-  ActivityService activities_{db_.store(), clock_, contacts_};
-  WorkspaceId ws_ = kDefaultWorkspace;
-  std::vector<int64_t> ids_;
-};
 
 TEST_F(ActivityServiceTest, RecordsWithDefaultsAndResolvesContacts) {
   auto a = activities_.Record(ws_, Input("call"));

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "activity/activity.h"
+#include "activity/activity_test_fixture.h"
 #include "common/time_format.h"
 #include "store/keyset.h"
 #include "testing/temp_store.h"
@@ -10,16 +11,12 @@
 namespace rapport::activity {
 namespace {
 
-using rapport::testing::kTestNow;
-
-class VisitTimelineTest : public ::testing::Test {
+// The fixture's first two contacts with 23 activities: ties on occurred_at, amounts,
+// sources and client ids on some.
+class VisitTimelineTest : public ActivityServiceTest {
  protected:
   void SetUp() override {
-    for (int i = 0; i < 2; ++i) {
-      contacts::ContactFields f;
-      f.email = std::optional<std::string>("v" + std::to_string(i) + "@example.com");
-      ids_.push_back(contacts_.Create(ws_, f).value().id.value);
-    }
+    ActivityServiceTest::SetUp();
     std::vector<ActivityInput> items;
     for (int i = 0; i < 23; ++i) {
       ActivityInput in;
@@ -37,13 +34,6 @@ class VisitTimelineTest : public ::testing::Test {
     ASSERT_TRUE(recorded.has_value()) << recorded.error().message();
     for (const auto& r : *recorded) ASSERT_TRUE(r.has_value()) << r.error().message();
   }
-
-  rapport::testing::TempStore db_;
-  FakeClock clock_{kTestNow};
-  contacts::ContactService contacts_{db_.store(), clock_};
-  ActivityService activities_{db_.store(), clock_, contacts_};
-  WorkspaceId ws_ = kDefaultWorkspace;
-  std::vector<int64_t> ids_;
 };
 
 // The streamed rows, copied, next to the page Timeline returns for the same query.

@@ -614,6 +614,15 @@ it('POST /contacts/batch: per-item results; only good items are stored', async (
     assert.equal(audit.body.data[0].action, 'create');
     assert.deepEqual(audit.body.data[0].changes.after, (await getContact(srv, results[i].id)).body);
   }
+  // An item with a mistyped field and a bad email names both within the item.
+  const mixed = await request(srv, 'POST', `${API}/contacts/batch`,
+    { body: { contacts: [{ first_name: 'Ok' }, { email: 'not-an-email', phone: 5 }] } });
+  expectStatus(mixed, 200);
+  assertErrorField(mixed.body.results[1].error, 'contacts[1].phone');
+  assertErrorField(mixed.body.results[1].error, 'contacts[1].email');
+  for (const e of mixed.body.results[1].error.errors) {
+    assert.ok(e.field.startsWith('contacts[1].'), `field ${e.field} is named within its item`);
+  }
 });
 
 it('POST /contacts/batch with 1000 items creates them all', async (t, srv) => {

@@ -48,64 +48,16 @@ Result<activity::TimelineQuery> ParseTimeline(const Request& req) {
   return q;
 }
 
-json::object ErrorResult(size_t index, const Status& s) {
-  Response p = ProblemResponse(s);
-  return json::object{{"index", index}, {"status", p.status}, {"error", json::parse(p.body)}};
-}
-
-// Adds "activities[i]." to field names the service reported without it.
-Status Prefixed(const Status& s, const std::string& prefix) {
-  std::vector<FieldError> fields;
-  for (const auto& f : s.fields())
-    fields.push_back({f.field.starts_with(prefix) ? f.field : prefix + f.field, f.message});
-  Status out(s.code(), s.message(), std::move(fields));
-  out.conflicting_id = s.conflicting_id;
-  return out;
-}
-
 // A batch decoded on the I/O worker (see Routes::Add), waiting for the writer.
-struct PreparedActivities {
-  size_t size = 0;
-  std::vector<std::optional<Status>> decode_errors;  // by item; set for items that failed
-  std::vector<size_t> good_index;                    // the items the service gets, in order
-  std::vector<activity::ActivityInput> good;
-};
+using PreparedActivities = DecodedBatch<activity::ActivityInput>;
 
 Status PrepareActivityBatch(Request& req) {
-  ASSIGN_OR_RETURN(auto body, BodyObject(req));
-  const json::value* items = body.if_contains("activities");
-  if (!items || !items->is_array())
-    return ValidationFailed({{"activities", "must be an array of activities"}});
-  for (const auto& [k, v] : body) {
-    if (k != "activities") return ValidationFailed({{std::string(k), "unknown field"}});
-  }
-  const auto& array = items->as_array();
-  if (array.size() > activity::kMaxBatch) {
-    return InvalidArgument("a batch holds at most 10000 activities",
-                           {{"activities", "must hold at most 10000 items"}});
-  }
-  auto batch = std::make_shared<PreparedActivities>();
-  batch->size = array.size();
-  batch->decode_errors.resize(array.size());
-  batch->good.reserve(array.size());
-  batch->good_index.reserve(array.size());
-  for (size_t i = 0; i < array.size(); ++i) {
-    if (!array[i].is_object()) {
-      batch->decode_errors[i] =
-          ValidationFailed({{"activities[" + std::to_string(i) + "]", "must be an object"}});
-      continue;
-    }
-    activity::ActivityInput in;
-    if (Status s =
-            DecodeActivity(array[i].as_object(), in, "activities[" + std::to_string(i) + "].");
-        !s.ok()) {
-      batch->decode_errors[i] = std::move(s);
-      continue;
-    }
-    batch->good.push_back(std::move(in));
-    batch->good_index.push_back(i);
-  }
-  req.prepared = std::move(batch);
+  ASSIGN_OR_RETURN(auto batch,
+                   DecodeBatch<activity::ActivityInput>(
+                       req, "activities", activity::kMaxBatch,
+                       [](const json::object& o, activity::ActivityInput& in,
+                          const std::string& prefix) { return DecodeActivity(o, in, prefix); }));
+  req.prepared = std::make_shared<PreparedActivities>(std::move(batch));
   return Status::Ok();
 }
 
@@ -153,7 +105,10 @@ void AddActivityRoutes(Routes& routes, ApiContext& ctx) {
                  auto batch = std::any_cast<std::shared_ptr<PreparedActivities>>(req.prepared);
                  ASSIGN_OR_RETURN(auto recorded, svc.RecordBatch(WorkspaceOf(req), batch->good));
                  std::vector<const activity::Recorded*> by_index(batch->size, nullptr);
-                 std::vector<std::optional<Status>> errors = batch->decode_errors;
+                 std::vector<const Status*> errors(batch->size, nullptr);
+                 for (size_t i = 0; i < batch->size; ++i) {
+                   if (batch->errors[i]) errors[i] = &*batch->errors[i];
+                 }
                  int64_t created = 0, duplicates = 0;
                  // The ids of the recorded activities, for the audit (by reference; it
                  // would otherwise read each one back through GET /activities/{id}).
@@ -167,8 +122,7 @@ void AddActivityRoutes(Routes& routes, ApiContext& ctx) {
                      if (!recorded[k]->duplicate)  // a retry created nothing
                        written.push_back({recorded[k]->activity.id.value, std::nullopt, {}});
                    } else {
-                     errors[i] =
-                         Prefixed(recorded[k].error(), "activities[" + std::to_string(i) + "].");
+                     errors[i] = &recorded[k].error();
                    }
                  }
                  // Written as text: a tree of ten thousand results costs the writer more than
@@ -183,7 +137,7 @@ void AddActivityRoutes(Routes& routes, ApiContext& ctx) {
                      out.Int(r->activity.id.value);
                      out.Raw(r->duplicate ? ",\"duplicate\":true}" : ",\"duplicate\":false}");
                    } else {
-                     out.Value(ErrorResult(i, *errors[i]));
+                     out.Value(BatchItemError("activities", i, *errors[i]));
                    }
                  }
                  int64_t failed = static_cast<int64_t>(batch->size) - created - duplicates;

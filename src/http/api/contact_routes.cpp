@@ -12,47 +12,20 @@ namespace json = boost::json;
 
 // A batch decoded and checked on the I/O worker (see Routes::Add), waiting for the writer.
 struct PreparedBatch {
-  size_t size = 0;
-  std::vector<std::optional<Status>> decode_errors;  // by item; set for items that failed
-  std::vector<size_t> good_index;                    // the items the service got, in order
-  std::vector<Result<contacts::PreparedContact>> prepared;
+  DecodedBatch<contacts::ContactFields> decoded;
+  std::vector<Result<contacts::PreparedContact>> prepared;  // by item of decoded.good
 };
 
 Status PrepareContactBatch(const contacts::ContactService& svc, Request& req) {
-  ASSIGN_OR_RETURN(auto body, BodyObject(req));
-  const json::value* items = body.if_contains("contacts");
-  if (!items || !items->is_array()) {
-    return ValidationFailed({{"contacts", "must be an array of contacts"}});
-  }
-  for (const auto& [k, v] : body) {
-    if (k != "contacts") return ValidationFailed({{std::string(k), "unknown field"}});
-  }
-  const auto& array = items->as_array();
-  if (array.size() > contacts::kMaxBatch) {
-    return InvalidArgument("a batch holds at most 1000 contacts",
-                           {{"contacts", "must hold at most 1000 items"}});
-  }
-  // Items that fail to decode get their error now; the rest go to the service.
   auto batch = std::make_shared<PreparedBatch>();
-  batch->size = array.size();
-  batch->decode_errors.resize(array.size());
-  std::vector<contacts::ContactFields> good;
-  for (size_t i = 0; i < array.size(); ++i) {
-    std::string prefix = "contacts[" + std::to_string(i) + "].";
-    if (!array[i].is_object()) {
-      batch->decode_errors[i] =
-          ValidationFailed({{"contacts[" + std::to_string(i) + "]", "must be an object"}});
-      continue;
-    }
-    contacts::ContactFields f;
-    if (Status s = DecodeContact(array[i].as_object(), f, prefix); !s.ok()) {
-      batch->decode_errors[i] = MergeErrors(s, svc.Check(f, true));
-      continue;
-    }
-    good.push_back(std::move(f));
-    batch->good_index.push_back(i);
-  }
-  ASSIGN_OR_RETURN(batch->prepared, svc.PrepareBatch(good));
+  ASSIGN_OR_RETURN(batch->decoded, DecodeBatch<contacts::ContactFields>(
+                                       req, "contacts", contacts::kMaxBatch,
+                                       [&](const json::object& o, contacts::ContactFields& f,
+                                           const std::string& prefix) -> Status {
+                                         Status s = DecodeContact(o, f, prefix);
+                                         return s.ok() ? s : MergeErrors(s, svc.Check(f, true));
+                                       }));
+  ASSIGN_OR_RETURN(batch->prepared, svc.PrepareBatch(batch->decoded.good));
   req.prepared = std::move(batch);
   return Status::Ok();
 }
@@ -106,58 +79,43 @@ void AddContactRoutes(Routes& routes, ApiContext& ctx) {
         return Handle([&]() -> Result<Response> {
           if (!req.prepared.has_value()) RETURN_IF_ERROR(PrepareContactBatch(svc, req));
           auto batch = std::any_cast<std::shared_ptr<PreparedBatch>>(req.prepared);
-          const std::vector<std::optional<Status>>& decode_errors = batch->decode_errors;
-          const std::vector<size_t>& good_index = batch->good_index;
+          const DecodedBatch<contacts::ContactFields>& decoded = batch->decoded;
           ASSIGN_OR_RETURN(auto created, svc.WriteBatch(WorkspaceOf(req), batch->prepared));
           int64_t ok = 0;
-          auto error_entry = [](size_t i, const Status& s, const std::string& prefix) {
-            std::vector<FieldError> fields;
-            for (const auto& f : s.fields()) {
-              fields.push_back(
-                  {f.field.starts_with(prefix) ? f.field : prefix + f.field, f.message});
-            }
-            Status prefixed(s.code(), s.message(), std::move(fields));
-            prefixed.conflicting_id = s.conflicting_id;
-            Response p = ProblemResponse(prefixed);
-            return json::value(
-                json::object{{"index", i}, {"status", p.status}, {"error", json::parse(p.body)}});
-          };
           // The results and the audit's copies are written as text: trees of a thousand
           // records cost the single writer more than a third of what their inserts do.
-          std::vector<const contacts::Contact*> by_index(batch->size, nullptr);
-          std::vector<const Status*> errors(batch->size, nullptr);
-          for (size_t i = 0; i < batch->size; ++i) {
-            if (decode_errors[i]) errors[i] = &*decode_errors[i];
+          std::vector<const contacts::Contact*> by_index(decoded.size, nullptr);
+          std::vector<const Status*> errors(decoded.size, nullptr);
+          for (size_t i = 0; i < decoded.size; ++i) {
+            if (decoded.errors[i]) errors[i] = &*decoded.errors[i];
           }
           std::vector<Response::Written> written;
-          written.reserve(good_index.size());
-          for (size_t k = 0; k < good_index.size(); ++k) {
+          written.reserve(decoded.good.size());
+          for (size_t k = 0; k < decoded.good.size(); ++k) {
             if (created[k]) {
               ++ok;
-              by_index[good_index[k]] = &*created[k];
+              by_index[decoded.good_index[k]] = &*created[k];
               JsonText record(512);
               WriteContact(record, *created[k]);
               written.push_back(
                   {created[k]->id.value, created[k]->owner_id, std::move(record).Take()});
             } else {
-              errors[good_index[k]] = &created[k].error();
+              errors[decoded.good_index[k]] = &created[k].error();
             }
           }
-          JsonText body(32 + batch->size * 40);
+          JsonText body(32 + decoded.size * 40);
           body.Raw("{\"results\":[");
-          for (size_t i = 0; i < batch->size; ++i) {
+          for (size_t i = 0; i < decoded.size; ++i) {
             if (i) body.Raw(',');
             if (by_index[i]) {
               body.Raw("{\"index\":").Int(static_cast<int64_t>(i));
               body.Raw(",\"status\":201,\"id\":").Int(by_index[i]->id.value).Raw('}');
             } else {
-              // Decode errors carry their item's prefix already.
-              std::string prefix = decode_errors[i] ? "" : "contacts[" + std::to_string(i) + "].";
-              body.Value(error_entry(i, *errors[i], prefix));
+              body.Value(BatchItemError("contacts", i, *errors[i]));
             }
           }
           body.Raw("],\"created\":").Int(ok);
-          body.Raw(",\"failed\":").Int(static_cast<int64_t>(batch->size) - ok).Raw('}');
+          body.Raw(",\"failed\":").Int(static_cast<int64_t>(decoded.size) - ok).Raw('}');
           Response response;
           response.body = std::move(body).Take();
           response.written = std::move(written);

@@ -43,6 +43,38 @@ Result<std::optional<int64_t>> IfMatch(const Request& req) {
 
 Result<boost::json::object> BodyObject(const Request& req) { return ParseJsonObject(req.body); }
 
+Result<const boost::json::array*> BatchArray(const boost::json::object& body, std::string_view key,
+                                             size_t max) {
+  const boost::json::value* items = body.if_contains(key);
+  if (!items || !items->is_array()) {
+    return ValidationFailed({{std::string(key), "must be an array of " + std::string(key)}});
+  }
+  for (const auto& [k, v] : body) {
+    if (k != key) return ValidationFailed({{std::string(k), "unknown field"}});
+  }
+  if (items->as_array().size() > max) {
+    return InvalidArgument(
+        "a batch holds at most " + std::to_string(max) + " " + std::string(key),
+        {{std::string(key), "must hold at most " + std::to_string(max) + " items"}});
+  }
+  return &items->as_array();
+}
+
+boost::json::value BatchItemError(std::string_view key, size_t index, const Status& s) {
+  std::string item = std::string(key) + "[" + std::to_string(index) + "]";
+  std::vector<FieldError> fields;
+  for (const auto& f : s.fields()) {
+    bool within =
+        f.field.starts_with(item) && (f.field.size() == item.size() || f.field[item.size()] == '.');
+    fields.push_back({within ? f.field : item + "." + f.field, f.message});
+  }
+  Status named(s.code(), s.message(), std::move(fields));
+  named.conflicting_id = s.conflicting_id;
+  Response p = ProblemResponse(named);
+  return boost::json::object{
+      {"index", index}, {"status", p.status}, {"error", boost::json::parse(p.body)}};
+}
+
 Response Json(int status, const boost::json::value& body, std::optional<int64_t> version,
               std::string location) {
   Response r = JsonResponse(status, body);

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/ids.h"
@@ -25,6 +26,27 @@ Result<std::optional<int64_t>> IfMatch(const Request& req);
 
 // The body as a JSON object (400 problem on malformed input).
 Result<boost::json::object> BodyObject(const Request& req);
+
+// The items of a batch request body {"<key>": [...]}, each decoded on its own: a bad item
+// gets its error (field names prefixed "<key>[i].") and does not stop the others.
+template <typename T>
+struct DecodedBatch {
+  size_t size = 0;                            // items in the request
+  std::vector<std::optional<Status>> errors;  // by item; set for those that failed
+  std::vector<size_t> good_index;             // the request index of each of `good`
+  std::vector<T> good;
+};
+
+// Decodes the body {"<key>": [at most `max` items]} (nothing else in it) with
+// `decode(const json::object& item, T& out, const std::string& prefix) -> Status`.
+template <typename T, typename Decode>
+Result<DecodedBatch<T>> DecodeBatch(const Request& req, std::string_view key, size_t max,
+                                    Decode&& decode);
+
+// A failed item's entry in the results of a batch {"<key>": [...]}: {"index", "status",
+// "error": <problem>}, every field named within its item ("email" becomes
+// "contacts[3].email"; "contacts[3].email" and "contacts[3]" stay).
+boost::json::value BatchItemError(std::string_view key, size_t index, const Status& s);
 
 // A JSON response; with `version`, an ETag; with `location`, a Location header.
 Response Json(int status, const boost::json::value& body,
@@ -60,6 +82,38 @@ Response Handle(F&& make) {
   Result<Response> r = make();
   if (!r) return ProblemResponse(r.error());
   return std::move(r).value();
+}
+
+// The envelope of a batch body: its array of items (see DecodeBatch).
+Result<const boost::json::array*> BatchArray(const boost::json::object& body, std::string_view key,
+                                             size_t max);
+
+template <typename T, typename Decode>
+Result<DecodedBatch<T>> DecodeBatch(const Request& req, std::string_view key, size_t max,
+                                    Decode&& decode) {
+  ASSIGN_OR_RETURN(auto body, BodyObject(req));
+  ASSIGN_OR_RETURN(const boost::json::array* items, BatchArray(body, key, max));
+  DecodedBatch<T> out;
+  out.size = items->size();
+  out.errors.resize(items->size());
+  out.good.reserve(items->size());
+  out.good_index.reserve(items->size());
+  for (size_t i = 0; i < items->size(); ++i) {
+    std::string item = std::string(key) + "[" + std::to_string(i) + "]";
+    const boost::json::value& v = (*items)[i];
+    if (!v.is_object()) {
+      out.errors[i] = ValidationFailed({{item, "must be an object"}});
+      continue;
+    }
+    T decoded;
+    if (Status s = decode(v.as_object(), decoded, item + "."); !s.ok()) {
+      out.errors[i] = std::move(s);
+      continue;
+    }
+    out.good.push_back(std::move(decoded));
+    out.good_index.push_back(i);
+  }
+  return out;
 }
 
 }  // namespace rapport::http::api

@@ -115,11 +115,10 @@ std::optional<Response> Authenticate(AuthContext& auth, Request& req, bool& via_
 // Audited writes
 
 // Fields that never go into the audit log.
+constexpr std::string_view kRedacted[] = {"key",   "secret",     "password",
+                                          "token", "csrf_token", "password_hash"};
 bool IsRedacted(std::string_view key) {
-  for (std::string_view k : {"key", "secret", "password", "token", "csrf_token", "password_hash"}) {
-    if (key == k) return true;
-  }
-  return false;
+  return std::find(std::begin(kRedacted), std::end(kRedacted), key) != std::end(kRedacted);
 }
 // Fields that change with every write and say nothing on their own.
 bool IsNoise(std::string_view key) { return key == "version" || key == "updated_at"; }
@@ -189,6 +188,17 @@ std::string SerializeChange(const json::value& before, const json::value& after)
   return out;
 }
 
+// SerializeChange(null, record) for a record's JSON text without redacted fields, without
+// parsing it back.
+std::string SerializeCreate(std::string_view record) {
+  std::string out;
+  out.reserve(record.size() + 24);
+  out += "{\"before\":null,\"after\":";
+  out += record;
+  out += '}';
+  return out;
+}
+
 // The path of the record a route acts on: the route's path up to its "{id}" segment
 // ("/api/v1/contacts/7" for "/api/v1/contacts/{id}/tags/{name}"); empty for collections.
 std::string RecordPath(const Request& req) {
@@ -222,11 +232,15 @@ json::value ReadRecord(const Router& router, const Request& req, const std::stri
   return v;
 }
 
+// Whether a member may hold a record with this owner: unassigned or their own.
+bool OwnerAllows(std::optional<int64_t> owner, int64_t user_id) {
+  return !owner || (user_id != 0 && *owner == user_id);
+}
 bool OwnedBy(const json::value& record, int64_t user_id) {
   if (!record.is_object()) return true;
   const json::value* owner = record.as_object().if_contains("owner_id");
   if (!owner || owner->is_null()) return true;
-  return owner->is_int64() && user_id != 0 && owner->as_int64() == user_id;
+  return owner->is_int64() && OwnerAllows(owner->as_int64(), user_id);
 }
 
 auth::Actor ActorOf(const Principal& p) {
@@ -235,11 +249,20 @@ auth::Actor ActorOf(const Principal& p) {
   return {"anonymous", std::nullopt};
 }
 
-Status RecordChange(store::Txn& txn, AuthContext& auth, const Request& req, const Policy& policy,
-                    const json::value& before, const json::value& after) {
+// An audit entry's who, where and what kind of record, as every entry of a request has them.
+auth::AuditEntry EntryFor(const Request& req, const Policy& policy) {
   auth::AuditEntry e;
   e.workspace = WorkspaceId(req.principal->workspace);
   e.actor = ActorOf(*req.principal);
+  e.entity = auth::ResourceName(policy.resource);
+  e.request_id = req.request_id;
+  e.ip = req.remote_address;
+  return e;
+}
+
+Status RecordChange(store::Txn& txn, AuthContext& auth, const Request& req, const Policy& policy,
+                    const json::value& before, const json::value& after) {
+  auth::AuditEntry e = EntryFor(req, policy);
   if (policy.audit_action) {
     e.action = policy.audit_action;
   } else if (before.is_null()) {
@@ -249,7 +272,6 @@ Status RecordChange(store::Txn& txn, AuthContext& auth, const Request& req, cons
   } else {
     e.action = "update";
   }
-  e.entity = auth::ResourceName(policy.resource);
   for (const json::value* v : {&after, &before}) {
     if (e.entity_id || !v->is_object()) continue;
     if (const json::value* id = v->as_object().if_contains("id"); id && id->is_int64())
@@ -260,8 +282,6 @@ Status RecordChange(store::Txn& txn, AuthContext& auth, const Request& req, cons
     if (it != req.path_params.end()) e.entity_id = ParsePositive(it->second);
   }
   if (!(policy.audit_by_reference && before.is_null())) e.changes = SerializeChange(before, after);
-  e.request_id = req.request_id;
-  e.ip = req.remote_address;
   return auth::RecordAudit(txn, e, auth.clock.Now());
 }
 
@@ -285,11 +305,9 @@ Status RecordChanges(store::Txn& txn, AuthContext& auth, const Request& req, con
 // True when `json` (an object's text) may hold a redacted member: the text is searched
 // rather than parsed, so a match in a nested object or a string only costs a parse.
 bool MayHoldRedacted(std::string_view json) {
-  for (std::string_view k : {"\"key\"", "\"secret\"", "\"password\"", "\"token\"", "\"csrf_token\"",
-                             "\"password_hash\""}) {
-    if (json.find(k) != std::string_view::npos) return true;
-  }
-  return false;
+  return std::any_of(std::begin(kRedacted), std::end(kRedacted), [&](std::string_view k) {
+    return json.find("\"" + std::string(k) + "\"") != std::string_view::npos;
+  });
 }
 
 // A create entry per record the handler reported (Response::written), straight from its
@@ -297,16 +315,11 @@ bool MayHoldRedacted(std::string_view json) {
 Status RecordWritten(store::Txn& txn, AuthContext& auth, const Request& req, const Policy& policy,
                      auth::Grant grant, int64_t user_id,
                      const std::vector<Response::Written>& written, Response& response) {
-  auth::AuditEntry e;
-  e.workspace = WorkspaceId(req.principal->workspace);
-  e.actor = ActorOf(*req.principal);
+  auth::AuditEntry e = EntryFor(req, policy);
   e.action = policy.audit_action ? policy.audit_action : "create";
-  e.entity = auth::ResourceName(policy.resource);
-  e.request_id = req.request_id;
-  e.ip = req.remote_address;
   Micros now = auth.clock.Now();
   for (const Response::Written& w : written) {
-    if (grant == auth::Grant::kOwn && w.owner_id && (user_id == 0 || *w.owner_id != user_id)) {
+    if (grant == auth::Grant::kOwn && !OwnerAllows(w.owner_id, user_id)) {
       response =
           Forbidden("members may assign records only to themselves or leave them unassigned");
       return Aborted("denied");
@@ -320,13 +333,7 @@ Status RecordWritten(store::Txn& txn, AuthContext& auth, const Request& req, con
       if (ec) return Internal("the record written is not JSON");
       e.changes = SerializeChange(nullptr, after);
     } else {
-      // SerializeChange(null, record) without parsing the record back.
-      std::string changes;
-      changes.reserve(w.json.size() + 24);
-      changes += "{\"before\":null,\"after\":";
-      changes += w.json;
-      changes += '}';
-      e.changes = std::move(changes);
+      e.changes = SerializeCreate(w.json);
     }
     RETURN_IF_ERROR(auth::RecordAudit(txn, e, now));
   }

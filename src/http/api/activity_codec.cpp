@@ -1,11 +1,9 @@
 #include "http/api/activity_codec.h"
 
-#include <charconv>
 #include <cstddef>
 #include <utility>
 
 #include "activity/activity.h"
-#include "common/time_format.h"
 #include "http/api/codec.h"
 
 namespace rapport::http::api {

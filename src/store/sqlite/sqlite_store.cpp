@@ -455,8 +455,6 @@ struct SqliteStore::Impl {
     }
   }
 
-  static Status RunJob(Job& j, SqliteTxn& txn) { return RunWriteFunction(txn, *j.fn); }
-
   // Commits the batch's jobs in one transaction. Jobs first run back to back without
   // savepoints: in WAL mode a savepoint copies every page its job touches into a statement
   // journal (a temporary file once past 64 KiB), which cost a contact import 8% of its
@@ -478,7 +476,7 @@ struct SqliteStore::Impl {
       bool retry = false;
       if (optimistic) {
         for (size_t i = 0; i < pending.size(); ++i) {
-          Status s = RunJob(*pending[i], txn);
+          Status s = RunWriteFunction(txn, *pending[i]->fn);
           if (!s.ok()) {
             pending[i]->result = s;
             pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(i));

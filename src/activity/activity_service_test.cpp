@@ -32,7 +32,7 @@ TEST_F(ActivityServiceTest, RecordsWithDefaultsAndResolvesContacts) {
   unknown.contact_email = "new@example.com";
   auto missing = activities_.Record(ws_, unknown);
   ASSERT_FALSE(missing.has_value());
-  EXPECT_EQ(ErrorFields(missing.error()), std::set<std::string>{"contact_email"});
+  EXPECT_EQ(testing::ErrorFields(missing.error()), std::set<std::string>{"contact_email"});
   unknown.upsert_contact = true;
   auto upserted = activities_.Record(ws_, unknown);
   ASSERT_TRUE(upserted.has_value()) << upserted.error().message();
@@ -50,8 +50,8 @@ TEST_F(ActivityServiceTest, ClientIdMakesRetriesIdempotent) {
   ASSERT_TRUE(again.has_value());
   EXPECT_TRUE(again->duplicate);
   EXPECT_EQ(again->activity.id, first->activity.id);
-  EXPECT_EQ(Count("activities"), 1);
-  EXPECT_EQ(Count("contact_activity_days"), 1);
+  EXPECT_EQ(db_.Count("activities"), 1);
+  EXPECT_EQ(db_.Count("contact_activity_days"), 1);
 
   // A retry that would create its contact (the email moved to nobody since) is found
   // before the contact is created; one batch holding an id twice stores it once.
@@ -66,12 +66,12 @@ TEST_F(ActivityServiceTest, ClientIdMakesRetriesIdempotent) {
   moved.email = std::optional<std::string>("moved@example.com");
   ASSERT_TRUE(contacts_.Update(ws_, ContactId(*stored->activity.contact_id), moved, std::nullopt)
                   .has_value());
-  int64_t contacts_before = Count("contacts");
+  int64_t contacts_before = db_.Count("contacts");
   auto retry = activities_.Record(ws_, upsert);
   ASSERT_TRUE(retry.has_value()) << retry.error().message();
   EXPECT_TRUE(retry->duplicate);
   EXPECT_EQ(retry->activity.id, stored->activity.id);
-  EXPECT_EQ(Count("contacts"), contacts_before);
+  EXPECT_EQ(db_.Count("contacts"), contacts_before);
 
   ActivityInput twice = Input("call", 2);
   twice.client_id = "evt-3";
@@ -83,7 +83,7 @@ TEST_F(ActivityServiceTest, ClientIdMakesRetriesIdempotent) {
   EXPECT_EQ((*batch)[1]->activity.id, (*batch)[0]->activity.id);
   EXPECT_TRUE((*batch)[2]->duplicate);
   EXPECT_EQ((*batch)[2]->activity.id, first->activity.id);
-  EXPECT_EQ(Count("activities"), 3);
+  EXPECT_EQ(db_.Count("activities"), 3);
 }
 
 TEST_F(ActivityServiceTest, BadInputIsNamedAndStoresNothing) {
@@ -93,22 +93,24 @@ TEST_F(ActivityServiceTest, BadInputIsNamedAndStoresNothing) {
   in.amount = Money{kMaxAmount + 1, "EURO"};
   auto r = activities_.Record(ws_, in);
   ASSERT_FALSE(r.has_value());
-  EXPECT_EQ(ErrorFields(r.error()), (std::set<std::string>{"type", "channel", "occurred_at",
-                                                           "amount.currency", "amount.value"}));
+  EXPECT_EQ(
+      testing::ErrorFields(r.error()),
+      (std::set<std::string>{"type", "channel", "occurred_at", "amount.currency", "amount.value"}));
   ActivityInput big = Input("custom");
   big.properties = "{\"x\": \"" + std::string(kMaxPropertiesBytes, 'a') + "\"}";
-  EXPECT_EQ(ErrorFields(activities_.Record(ws_, big).error()), std::set<std::string>{"properties"});
-  EXPECT_EQ(ErrorFields(activities_.Record(ws_, Input("note")).error()),
+  EXPECT_EQ(testing::ErrorFields(activities_.Record(ws_, big).error()),
+            std::set<std::string>{"properties"});
+  EXPECT_EQ(testing::ErrorFields(activities_.Record(ws_, Input("note")).error()),
             std::set<std::string>{"properties.body"});
-  EXPECT_EQ(ErrorFields(activities_.Record(ws_, Input("purchase")).error()),
+  EXPECT_EQ(testing::ErrorFields(activities_.Record(ws_, Input("purchase")).error()),
             std::set<std::string>{"amount"});
   ActivityInput nobody;
   nobody.type = "call";
-  EXPECT_EQ(ErrorFields(activities_.Record(ws_, nobody).error()),
+  EXPECT_EQ(testing::ErrorFields(activities_.Record(ws_, nobody).error()),
             std::set<std::string>{"contact_id"});
-  EXPECT_EQ(Count("activities"), 0);
-  EXPECT_EQ(Count("contact_activity_days"), 0);
-  EXPECT_EQ(Count("change_feed"), 5);  // the fixture's contacts only
+  EXPECT_EQ(db_.Count("activities"), 0);
+  EXPECT_EQ(db_.Count("contact_activity_days"), 0);
+  EXPECT_EQ(db_.Count("change_feed"), 5);  // the fixture's contacts only
 }
 
 TEST_F(ActivityServiceTest, CustomTypesValidateTheirProperties) {
@@ -120,7 +122,7 @@ TEST_F(ActivityServiceTest, CustomTypesValidateTheirProperties) {
   EXPECT_EQ(activities_.CreateType(ws_, demo).error().code(), StatusCode::kAlreadyExists);
   ActivityInput in = Input("demo_booked");
   in.properties = R"({"seats": "ten"})";
-  EXPECT_EQ(ErrorFields(activities_.Record(ws_, in).error()),
+  EXPECT_EQ(testing::ErrorFields(activities_.Record(ws_, in).error()),
             (std::set<std::string>{"properties.product", "properties.seats"}));
   in.properties = R"({"product": "CRM", "seats": 10})";
   EXPECT_TRUE(activities_.Record(ws_, in).has_value());
@@ -133,9 +135,9 @@ TEST_F(ActivityServiceTest, BatchKeepsGoodItems) {
   EXPECT_TRUE((*r)[0].has_value());
   EXPECT_FALSE((*r)[1].has_value());
   EXPECT_TRUE((*r)[2].has_value());
-  EXPECT_EQ(Count("activities"), 2);
+  EXPECT_EQ(db_.Count("activities"), 2);
   // A rejected item writes nothing, not even the contact it would have created.
-  int64_t contacts_before = Count("contacts"), feed_before = Count("change_feed");
+  int64_t contacts_before = db_.Count("contacts"), feed_before = db_.Count("change_feed");
   ActivityInput upsert = Input("call");
   upsert.contact_id.reset();
   upsert.contact_email = "new.person@example.com";
@@ -150,9 +152,9 @@ TEST_F(ActivityServiceTest, BatchKeepsGoodItems) {
   EXPECT_EQ((*rejected)[0].error().fields().at(0).field, "company_id");
   EXPECT_EQ((*rejected)[1].error().code(), StatusCode::kValidation);
   EXPECT_EQ((*rejected)[2].error().fields().at(0).field, "properties.body");
-  EXPECT_EQ(Count("contacts"), contacts_before);
-  EXPECT_EQ(Count("change_feed"), feed_before);
-  EXPECT_EQ(Count("activities"), 2);
+  EXPECT_EQ(db_.Count("contacts"), contacts_before);
+  EXPECT_EQ(db_.Count("change_feed"), feed_before);
+  EXPECT_EQ(db_.Count("activities"), 2);
   std::vector<ActivityInput> too_many(kMaxBatch + 1, Input("call"));
   EXPECT_EQ(activities_.RecordBatch(ws_, too_many).error().code(), StatusCode::kInvalidArgument);
 }

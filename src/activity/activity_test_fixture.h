@@ -31,17 +31,6 @@ class ActivityServiceTest : public ::testing::Test {
     in.contact_id = ids_[contact];
     return in;
   }
-  int64_t Count(const std::string& table) {
-    return db_.store()
-        .Read([&](store::Txn& t) { return t.QueryOne("SELECT COUNT(*) FROM " + table); })
-        .value()
-        ->Int(0);
-  }
-  std::set<std::string> ErrorFields(const Status& s) {
-    std::set<std::string> out;
-    for (const auto& f : s.fields()) out.insert(f.field);
-    return out;
-  }
 
   rapport::testing::TempStore db_;
   FakeClock clock_{kTestNow};

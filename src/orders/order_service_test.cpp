@@ -44,17 +44,6 @@ class OrderServiceTest : public ::testing::Test {
     in.items = std::move(items);
     return in;
   }
-  int64_t Count(const std::string& table) {
-    return db_.store()
-        .Read([&](store::Txn& t) { return t.QueryOne("SELECT COUNT(*) FROM " + table); })
-        .value()
-        ->Int(0);
-  }
-  std::set<std::string> ErrorFields(const Status& s) {
-    std::set<std::string> out;
-    for (const auto& f : s.fields()) out.insert(f.field);
-    return out;
-  }
   activity::Revenue RevenueOf(int contact, const std::string& currency = "EUR") {
     auto agg = activities_.ContactAggregates(ws_, ContactId(contact_ids_[contact])).value();
     for (const auto& r : agg.revenue) {
@@ -80,7 +69,7 @@ TEST_F(OrderServiceTest, ProductsValidateAndKeepSkusUnique) {
   bad.price = std::optional<activity::Money>(activity::Money{-1, "eur"});
   auto r = products_.Create(ws_, bad);
   ASSERT_FALSE(r.has_value());
-  EXPECT_EQ(ErrorFields(r.error()),
+  EXPECT_EQ(testing::ErrorFields(r.error()),
             (std::set<std::string>{"sku", "name", "price.value", "price.currency"}));
 
   ProductFields dup;
@@ -159,41 +148,41 @@ TEST_F(OrderServiceTest, CurrencyMismatchIsRejectedUnlessUnitPriceGiven) {
   auto mixed = orders_.Place(ws_, Input({Line(tee_, 1), Line(cap_, 1)}));
   ASSERT_FALSE(mixed.has_value());
   EXPECT_EQ(mixed.error().code(), StatusCode::kValidation);
-  EXPECT_EQ(ErrorFields(mixed.error()), std::set<std::string>{"items[1].product_id"});
+  EXPECT_EQ(testing::ErrorFields(mixed.error()), std::set<std::string>{"items[1].product_id"});
 
   OrderInput usd = Input({Line(tee_, 1)});
   usd.currency = "USD";
-  EXPECT_EQ(ErrorFields(orders_.Place(ws_, usd).error()),
+  EXPECT_EQ(testing::ErrorFields(orders_.Place(ws_, usd).error()),
             std::set<std::string>{"items[0].product_id"});
 
   auto priced = orders_.Place(ws_, Input({Line(tee_, 1), Line(cap_, 1, 2300)}));
   ASSERT_TRUE(priced.has_value()) << priced.error().message();
   EXPECT_EQ(priced->order.currency, "EUR");
   EXPECT_EQ(priced->order.total, 1999 + 2300);
-  EXPECT_EQ(Count("orders"), 1);
+  EXPECT_EQ(db_.Count("orders"), 1);
 }
 
 TEST_F(OrderServiceTest, OverflowAndNegativeTotalsAreRejected) {
   auto huge = orders_.Place(ws_, Input({Line(tee_, kMaxQuantity, activity::kMaxAmount)}));
   ASSERT_FALSE(huge.has_value());
-  EXPECT_TRUE(ErrorFields(huge.error()).count("items[0].quantity"));
-  EXPECT_TRUE(ErrorFields(huge.error()).count("total"));
+  EXPECT_TRUE(testing::ErrorFields(huge.error()).count("items[0].quantity"));
+  EXPECT_TRUE(testing::ErrorFields(huge.error()).count("total"));
 
   // Each line fits; the sum does not.
   std::vector<ItemInput> lines(3, Line(tee_, 1, activity::kMaxAmount / 2));
   auto sum = orders_.Place(ws_, Input(lines));
   ASSERT_FALSE(sum.has_value());
-  EXPECT_EQ(ErrorFields(sum.error()), std::set<std::string>{"total"});
+  EXPECT_EQ(testing::ErrorFields(sum.error()), std::set<std::string>{"total"});
 
   auto over_discount = orders_.Place(ws_, Input({Line(tee_, 1, {}, 5000)}));
   ASSERT_FALSE(over_discount.has_value());
-  EXPECT_EQ(ErrorFields(over_discount.error()),
+  EXPECT_EQ(testing::ErrorFields(over_discount.error()),
             (std::set<std::string>{"items[0].discount", "total"}));
 
   auto free = orders_.Place(ws_, Input({Line(tee_, 2, {}, 3998)}));
   ASSERT_TRUE(free.has_value()) << free.error().message();
   EXPECT_EQ(free->order.total, 0);
-  EXPECT_EQ(Count("orders"), 1);
+  EXPECT_EQ(db_.Count("orders"), 1);
 }
 
 TEST_F(OrderServiceTest, BadInputNamesEveryFieldAndStoresNothing) {
@@ -206,7 +195,7 @@ TEST_F(OrderServiceTest, BadInputNamesEveryFieldAndStoresNothing) {
   auto r = orders_.Place(ws_, in);
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code(), StatusCode::kValidation);
-  EXPECT_EQ(ErrorFields(r.error()),
+  EXPECT_EQ(testing::ErrorFields(r.error()),
             (std::set<std::string>{"id", "status", "channel", "placed_at", "currency",
                                    "items[1].product_id", "items[2].quantity",
                                    "items[3].unit_price", "items[3].discount"}));
@@ -214,18 +203,18 @@ TEST_F(OrderServiceTest, BadInputNamesEveryFieldAndStoresNothing) {
   OrderInput none;
   none.contact_email = "nobody@example.com";
   none.items = std::vector<ItemInput>{};
-  EXPECT_EQ(ErrorFields(orders_.Place(ws_, none).error()),
+  EXPECT_EQ(testing::ErrorFields(orders_.Place(ws_, none).error()),
             (std::set<std::string>{"contact_email", "items"}));
   OrderInput no_contact;
   no_contact.items = std::vector<ItemInput>{Line(tee_, 1)};
-  EXPECT_EQ(ErrorFields(orders_.Place(ws_, no_contact).error()),
+  EXPECT_EQ(testing::ErrorFields(orders_.Place(ws_, no_contact).error()),
             std::set<std::string>{"contact_id"});
 
-  EXPECT_EQ(Count("orders"), 0);
-  EXPECT_EQ(Count("order_items"), 0);
-  EXPECT_EQ(Count("activities"), 0);
-  EXPECT_EQ(Count("contact_revenue"), 0);
-  EXPECT_EQ(Count("contacts"), 2);
+  EXPECT_EQ(db_.Count("orders"), 0);
+  EXPECT_EQ(db_.Count("order_items"), 0);
+  EXPECT_EQ(db_.Count("activities"), 0);
+  EXPECT_EQ(db_.Count("contact_revenue"), 0);
+  EXPECT_EQ(db_.Count("contacts"), 2);
 }
 
 TEST_F(OrderServiceTest, PaidOrderRecordsPurchaseActivityAndAggregates) {
@@ -272,11 +261,11 @@ TEST_F(OrderServiceTest, OrderActivityAndAggregatesShareOneTransaction) {
     return Aborted("roll back");
   });
   EXPECT_EQ(s.code(), StatusCode::kAborted);
-  EXPECT_EQ(Count("orders"), 0);
-  EXPECT_EQ(Count("order_items"), 0);
-  EXPECT_EQ(Count("activities"), 0);
-  EXPECT_EQ(Count("contact_revenue"), 0);
-  EXPECT_EQ(Count("contact_activity_days"), 0);
+  EXPECT_EQ(db_.Count("orders"), 0);
+  EXPECT_EQ(db_.Count("order_items"), 0);
+  EXPECT_EQ(db_.Count("activities"), 0);
+  EXPECT_EQ(db_.Count("contact_revenue"), 0);
+  EXPECT_EQ(db_.Count("contact_activity_days"), 0);
 }
 
 TEST_F(OrderServiceTest, ClientIdStoresOneOrder) {
@@ -291,8 +280,8 @@ TEST_F(OrderServiceTest, ClientIdStoresOneOrder) {
   EXPECT_EQ(second->order.id, first->order.id);
   EXPECT_EQ(second->order.total, 1999);
   EXPECT_EQ(second->order.client_id, "shop-1001");
-  EXPECT_EQ(Count("orders"), 1);
-  EXPECT_EQ(Count("activities"), 1);
+  EXPECT_EQ(db_.Count("orders"), 1);
+  EXPECT_EQ(db_.Count("activities"), 1);
   EXPECT_EQ(RevenueOf(0).order_count, 1);
 }
 
@@ -325,7 +314,7 @@ TEST_F(OrderServiceTest, RefundRecordsNegativeRefundActivity) {
   EXPECT_EQ(orders_.SetStatus(ws_, id, "paid", std::nullopt).error().code(),
             StatusCode::kValidation);
   EXPECT_EQ(orders_.SetStatus(ws_, id, "refunded", std::nullopt)->version, 2);  // no-op
-  EXPECT_EQ(Count("activities"), 2);
+  EXPECT_EQ(db_.Count("activities"), 2);
   EXPECT_EQ(orders_.Refund(ws_, OrderId(999), std::nullopt).error().code(), StatusCode::kNotFound);
 }
 
@@ -335,13 +324,13 @@ TEST_F(OrderServiceTest, CancelledOrderRecordsNothing) {
   auto placed = orders_.Place(ws_, in);
   ASSERT_TRUE(placed.has_value()) << placed.error().message();
   EXPECT_FALSE(placed->order.purchase_activity_id.has_value());
-  EXPECT_EQ(Count("activities"), 0);
-  EXPECT_EQ(Count("contact_revenue"), 0);
+  EXPECT_EQ(db_.Count("activities"), 0);
+  EXPECT_EQ(db_.Count("contact_revenue"), 0);
   EXPECT_EQ(orders_.Refund(ws_, placed->order.id, std::nullopt).error().code(),
             StatusCode::kValidation);
   EXPECT_EQ(orders_.SetStatus(ws_, placed->order.id, "paid", std::nullopt).error().code(),
             StatusCode::kValidation);
-  EXPECT_EQ(Count("activities"), 0);
+  EXPECT_EQ(db_.Count("activities"), 0);
 }
 
 TEST_F(OrderServiceTest, ImportedRefundedOrderRecordsPurchaseAndRefund) {

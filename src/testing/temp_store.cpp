@@ -35,4 +35,18 @@ void TempStore::Reopen() {
   store_ = std::move(s).value();
 }
 
+int64_t TempStore::Count(std::string_view table) {
+  auto n = store_->Read(
+      [&](store::Txn& t) { return t.QueryOne("SELECT COUNT(*) FROM " + std::string(table)); });
+  if (!n)
+    throw std::runtime_error("cannot count " + std::string(table) + ": " + n.error().message());
+  return (*n)->Int(0);
+}
+
+std::set<std::string> ErrorFields(const Status& s) {
+  std::set<std::string> out;
+  for (const auto& f : s.fields()) out.insert(f.field);
+  return out;
+}
+
 }  // namespace rapport::testing

@@ -2,6 +2,8 @@
 #include <array>
 #include <boost/json.hpp>
 #include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "accounts/company.h"
@@ -39,7 +41,9 @@ constexpr std::string_view kBumpDay =
 constexpr std::string_view kTouch =
     "INSERT INTO contact_channel_touch (contact_id, channel, workspace_id, last_at) VALUES ($1, "
     "$2, $3, $4) "
-    "ON CONFLICT (contact_id, channel) DO UPDATE SET last_at = MAX(last_at, excluded.last_at)";
+    "ON CONFLICT (contact_id, channel) DO UPDATE SET last_at = excluded.last_at "
+    // A past-dated activity (most of a history import) leaves the row, and its page, alone.
+    "WHERE excluded.last_at > contact_channel_touch.last_at";
 constexpr std::string_view kRevenue =
     "INSERT INTO contact_revenue (contact_id, currency, workspace_id, purchase_count, "
     "purchase_total, refund_count, refund_total, first_purchase_at, last_purchase_at) "
@@ -331,9 +335,51 @@ class AggregateDelta {
 
 }  // namespace
 
+// The contacts among a JSON array of ids (CROSS JOIN: the array drives the seeks).
+constexpr std::string_view kContactsIn =
+    "SELECT c.id FROM json_each($2) j CROSS JOIN contacts c ON c.id = j.value "
+    "WHERE c.workspace_id = $1";
+
 struct ActivityService::Cache {
   std::optional<std::map<std::string, CustomType>> types;
-  std::map<int64_t, std::optional<int64_t>> company_of_contact;
+  // Contacts found earlier in the transaction, which deletes none: a batch often names a
+  // contact many times. By id, and by email as the item gave it.
+  std::unordered_set<int64_t> contact_ids;
+  std::unordered_map<std::string, int64_t> contact_emails;
+
+  Result<ContactId> Resolve(store::Txn& t, WorkspaceId ws, const contacts::ContactRef& ref) {
+    if (ref.id && contact_ids.contains(*ref.id)) return ContactId(*ref.id);
+    if (!ref.id && ref.email) {
+      if (auto it = contact_emails.find(*ref.email); it != contact_emails.end())
+        return ContactId(it->second);
+    }
+    auto id = contacts::ContactService::Resolve(t, ws, ref);
+    if (id) Remember(ref, *id);
+    return id;
+  }
+  // Looks up every contact the items name by id in one statement (one statement per item
+  // cost more than its index seek).
+  Status FindContacts(store::Txn& t, WorkspaceId ws, const std::vector<ActivityInput>& items) {
+    std::string ids = "[";
+    for (const ActivityInput& in : items) {
+      if (!in.contact_id) continue;
+      if (ids.size() > 1) ids += ',';
+      ids += std::to_string(*in.contact_id);
+    }
+    if (ids.size() == 1) return Status::Ok();
+    ids += ']';
+    return t.QueryEach(kContactsIn, {ws.value, ids}, [&](const store::RowView& r) {
+      contact_ids.insert(r.Int(0));
+      return Status::Ok();
+    });
+  }
+  void Remember(const contacts::ContactRef& ref, ContactId id) {
+    if (ref.id) {
+      contact_ids.insert(id.value);
+    } else if (ref.email) {
+      contact_emails.emplace(*ref.email, id.value);
+    }
+  }
 };
 
 Result<Recorded> ActivityService::RecordOne(store::Txn& t, WorkspaceId ws, const ActivityInput& in,
@@ -431,7 +477,7 @@ Result<Recorded> ActivityService::RecordOne(store::Txn& t, WorkspaceId ws, const
   }
   if (names_contact) {
     contacts::ContactRef ref{in.contact_id, in.contact_email, in.contact_external_id};
-    auto id = contacts::ContactService::Resolve(t, ws, ref);
+    auto id = cache.Resolve(t, ws, ref);
     if (!id && id.error().code() == StatusCode::kNotFound && in.upsert_contact &&
         in.contact_email) {
       if (in.client_id) {
@@ -452,6 +498,7 @@ Result<Recorded> ActivityService::RecordOne(store::Txn& t, WorkspaceId ws, const
         return ValidationFailed(std::move(fe));
       }
       id = created->id;
+      cache.Remember(ref, *id);
     }
     if (!id) {
       if (id.error().code() != StatusCode::kNotFound) return id.error();
@@ -482,10 +529,6 @@ Result<Recorded> ActivityService::RecordOne(store::Txn& t, WorkspaceId ws, const
     return Internal("recording an activity failed: the insert was ignored");
   }
   a.id = ActivityId((*row)->Int(0));
-
-  Status change =
-      store::AppendChange(t, ws, "activity", a.id.value, store::ChangeKind::kCreated, now);
-  if (!change.ok()) return Internal("recording an activity failed: " + change.message());
   return Recorded{std::move(a), false};
 }
 
@@ -498,6 +541,8 @@ Result<Recorded> ActivityService::RecordIn(store::Txn& txn, WorkspaceId ws,
     AggregateDelta delta(now);
     delta.Add(r.activity);
     RETURN_IF_ERROR(delta.Flush(txn, ws));
+    RETURN_IF_ERROR(store::AppendChange(txn, ws, "activity", r.activity.id.value,
+                                        store::ChangeKind::kCreated, now));
   }
   return r;
 }
@@ -516,16 +561,23 @@ Result<std::vector<Result<Recorded>>> ActivityService::RecordBatch(
   std::vector<Result<Recorded>> results(items.size(), Result<Recorded>(Internal("not written")));
   Status s = store_.Write([&](store::Txn& outer) -> Status {
     Cache cache;
+    RETURN_IF_ERROR(cache.FindContacts(outer, ws, items));
     AggregateDelta delta(now);
+    std::vector<int64_t> created;
     for (size_t i = 0; i < items.size(); ++i) {
       // A rejected item has written nothing (see RecordOne); an internal error fails the
-      // batch. Aggregates are summed per batch and written once after the loop.
+      // batch. Aggregates are summed per batch and written once after the loop, and the
+      // new activities go to the change feed as runs of consecutive ids.
       results[i] = RecordOne(outer, ws, items[i], now, cache);
       if (!results[i] && results[i].error().code() == StatusCode::kInternal)
         return results[i].error();
-      if (results[i] && !results[i]->duplicate) delta.Add(results[i]->activity);
+      if (results[i] && !results[i]->duplicate) {
+        delta.Add(results[i]->activity);
+        created.push_back(results[i]->activity.id.value);
+      }
     }
-    return delta.Flush(outer, ws);
+    RETURN_IF_ERROR(delta.Flush(outer, ws));
+    return store::AppendChanges(outer, ws, "activity", created, store::ChangeKind::kCreated, now);
   });
   if (!s.ok()) return s;
   return results;

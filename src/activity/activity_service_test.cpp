@@ -128,6 +128,40 @@ TEST_F(ActivityServiceTest, CustomTypesValidateTheirProperties) {
   EXPECT_TRUE(activities_.Record(ws_, in).has_value());
 }
 
+TEST_F(ActivityServiceTest, BatchFeedsItsNewActivitiesAsRunsOfIds) {
+  ActivityInput retried = Input("chat", 1);
+  retried.client_id = "retried";
+  ASSERT_TRUE(activities_.Record(ws_, retried).has_value());
+  ActivityInput upsert = Input("call");
+  upsert.contact_id.reset();
+  upsert.contact_email = "brand.new@example.com";
+  upsert.upsert_contact = true;
+  // A rejected item and a new contact in the middle leave the new ids consecutive; the
+  // retry's ignored insert takes an id (AUTOINCREMENT), so a run ends there.
+  auto r = activities_.RecordBatch(ws_, {Input("call"), Input("nonsense"), upsert, Input("note"),
+                                         retried, Input("meeting", 2), Input("email_opened")});
+  ASSERT_TRUE(r.has_value());
+  std::vector<int64_t> created;
+  for (const auto& item : *r) {
+    if (item && !item->duplicate) created.push_back(item->activity.id.value);
+  }
+  ASSERT_EQ(created.size(), 4u);
+  EXPECT_EQ(created[1], created[0] + 1);
+  EXPECT_EQ(created[3], created[2] + 1);
+  auto feed = db_.store().Read([](store::Txn& t) {
+    return t.Query(
+        "SELECT entity_id, entity_id_last FROM change_feed WHERE entity = 'activity' ORDER BY seq");
+  });
+  ASSERT_TRUE(feed.has_value());
+  std::vector<IdRun> runs;
+  for (const auto& row : *feed) runs.push_back({row.Int(0), row.OptInt(1).value_or(row.Int(0))});
+  std::vector<IdRun> want{{created[0] - 1, created[0] - 1}};  // the single record before
+  for (const IdRun& run : ConsecutiveRuns(created)) want.push_back(run);
+  EXPECT_EQ(runs, want);
+  EXPECT_LE(runs.size(), 3u);
+  EXPECT_TRUE((*feed)[0].IsNull(1));  // one record: no run
+}
+
 TEST_F(ActivityServiceTest, BatchKeepsGoodItems) {
   std::vector<ActivityInput> items = {Input("call"), Input("nonsense"), Input("meeting", 1)};
   auto r = activities_.RecordBatch(ws_, items);

@@ -31,6 +31,9 @@ struct AuditEntry {
   std::string action;  // create | update | delete | login | login_failed | logout | ...
   std::string entity;  // contact | company | api_key | user | session | ...
   std::optional<int64_t> entity_id;
+  // Set on an entry for a run of records one request created (by reference, without
+  // changes): it covers entity_id through entity_id_last.
+  std::optional<int64_t> entity_id_last;
   std::optional<std::string> changes;  // JSON {"before": {...}|null, "after": {...}|null}
   std::optional<std::string> request_id, ip;
 };
@@ -44,7 +47,7 @@ Status RecordAudit(store::Store& store, const AuditEntry& e, Micros now);
 
 struct AuditQuery {
   std::optional<std::string> entity;
-  std::optional<int64_t> entity_id;
+  std::optional<int64_t> entity_id;  // also matches a run that covers it
   std::optional<Actor> actor;
   std::optional<Micros> since;
   std::optional<int64_t> before_id;  // keyset cursor: entries with a smaller id

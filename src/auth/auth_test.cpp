@@ -291,5 +291,52 @@ TEST_F(AuthStoreTest, AuditRecordsAndFilters) {
   EXPECT_FALSE(ParseActor("user:x"));
 }
 
+TEST_F(AuthStoreTest, AuditRunsAreFoundByAnyIdTheyCover) {
+  auto write = [&](std::string entity, int64_t first, std::optional<int64_t> last,
+                   std::string action) {
+    AuditEntry e;
+    e.workspace = kDefaultWorkspace;
+    e.actor = {"api_key", 2};
+    e.action = std::move(action);
+    e.entity = std::move(entity);
+    e.entity_id = first;
+    e.entity_id_last = last;
+    ASSERT_TRUE(
+        db_.store().Write([&](store::Txn& t) { return RecordAudit(t, e, clock_.Now()); }).ok());
+  };
+  write("activity", 10, 19, "create");
+  write("activity", 20, std::nullopt, "create");
+  write("activity", 21, 30, "create");
+  write("contact", 15, std::nullopt, "update");
+  write("contact", 5, 12, "create");
+  auto find = [&](std::optional<std::string> entity, int64_t id) {
+    AuditQuery q;
+    q.entity = std::move(entity);
+    q.entity_id = id;
+    auto entries = QueryAudit(db_.store(), kDefaultWorkspace, q);
+    std::vector<std::pair<std::string, int64_t>> out;
+    if (!entries.has_value()) return out;
+    for (const auto& e : *entries) out.emplace_back(e.entity, e.entity_id.value_or(0));
+    return out;
+  };
+  using Found = std::vector<std::pair<std::string, int64_t>>;
+  EXPECT_EQ(find("activity", 10), (Found{{"activity", 10}}));  // a run's first id
+  EXPECT_EQ(find("activity", 14), (Found{{"activity", 10}}));  // inside
+  EXPECT_EQ(find("activity", 19), (Found{{"activity", 10}}));  // its last
+  EXPECT_EQ(find("activity", 20), (Found{{"activity", 20}}));  // one record
+  EXPECT_EQ(find("activity", 25), (Found{{"activity", 21}}));
+  EXPECT_EQ(find("activity", 9), Found{});
+  EXPECT_EQ(find("activity", 31), Found{});
+  EXPECT_EQ(find("contact", 15), (Found{{"contact", 15}}));  // the activity run is not a contact's
+  // Without an entity, every entity's run that covers the id, newest first.
+  EXPECT_EQ(find(std::nullopt, 11), (Found{{"contact", 5}, {"activity", 10}}));
+  EXPECT_EQ(find(std::nullopt, 15), (Found{{"contact", 15}, {"activity", 10}}));
+  auto all = QueryAudit(db_.store(), kDefaultWorkspace, {});
+  ASSERT_TRUE(all.has_value());
+  ASSERT_EQ(all->size(), 5u);
+  EXPECT_EQ((*all)[0].entity_id_last, 12);
+  EXPECT_EQ((*all)[1].entity_id_last, std::nullopt);
+}
+
 }  // namespace
 }  // namespace rapport::auth

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
+#include <vector>
 
 namespace rapport {
 
@@ -23,6 +25,27 @@ using TagId = Id<struct TagTag>;
 using CustomFieldId = Id<struct CustomFieldTag>;
 using UserId = Id<struct UserTag>;
 using ApiKeyId = Id<struct ApiKeyTag>;
+
+// Consecutive ids, first through last: records one request created in a row, which the
+// change feed and the audit log store as one row (see V008__runs.sql).
+struct IdRun {
+  int64_t first = 0;
+  int64_t last = 0;
+  friend bool operator==(const IdRun&, const IdRun&) = default;
+};
+
+// `ids` cut into runs of consecutive values, in their order.
+inline std::vector<IdRun> ConsecutiveRuns(std::span<const int64_t> ids) {
+  std::vector<IdRun> runs;
+  for (int64_t id : ids) {
+    if (!runs.empty() && id == runs.back().last + 1) {
+      runs.back().last = id;
+    } else {
+      runs.push_back({id, id});
+    }
+  }
+  return runs;
+}
 
 // The workspace created on first start; every request uses it until auth scopes requests.
 inline constexpr WorkspaceId kDefaultWorkspace{1};

@@ -74,9 +74,11 @@ class EngineTest : public ::testing::Test {
     });
     ASSERT_TRUE(id.has_value());
   }
-  // n purchases of 0.01 on the last 50 days, in one transaction.
+  // n purchases of 0.01 on the last 50 days, in one transaction, fed as one run of ids
+  // (as a batch is).
   void AddManyLive(int64_t contact, int n) {
     Status s = store().Write([&](store::Txn& t) -> Status {
+      std::vector<int64_t> ids;
       for (int i = 0; i < n; ++i) {
         ASSIGN_OR_RETURN(
             auto row,
@@ -84,10 +86,10 @@ class EngineTest : public ::testing::Test {
                        "occurred_at, amount, currency, recorded_at) VALUES (1, $1, 'purchase', "
                        "'web', $2, 1, 'EUR', 0) RETURNING id",
                        {contact, int64_t{kToday - (i % 50)} * kDay}));
-        RETURN_IF_ERROR(store::AppendChange(t, kWs, "activity", row->Int(0),
-                                            store::ChangeKind::kCreated, testing::kTestNow));
+        ids.push_back(row->Int(0));
       }
-      return Status::Ok();
+      return store::AppendChanges(t, kWs, "activity", ids, store::ChangeKind::kCreated,
+                                  testing::kTestNow);
     });
     ASSERT_TRUE(s.ok()) << s.message();
   }

@@ -4,11 +4,11 @@ namespace rapport::store {
 namespace {
 
 constexpr std::string_view kAppend =
-    "INSERT INTO change_feed (workspace_id, entity, entity_id, kind, at) "
-    "VALUES ($1, $2, $3, $4, $5)";
+    "INSERT INTO change_feed (workspace_id, entity, entity_id, entity_id_last, kind, at) "
+    "VALUES ($1, $2, $3, $4, $5, $6)";
 constexpr std::string_view kRead =
-    "SELECT seq, workspace_id, entity, entity_id, kind, at FROM change_feed "
-    "WHERE seq > $1 ORDER BY seq LIMIT $2";
+    "SELECT seq, workspace_id, entity, entity_id, COALESCE(entity_id_last, entity_id), kind, at "
+    "FROM change_feed WHERE seq > $1 ORDER BY seq LIMIT $2";
 
 ChangeKind KindFromName(const std::string& s) {
   if (s == "created") return ChangeKind::kCreated;
@@ -20,18 +20,32 @@ ChangeKind KindFromName(const std::string& s) {
 
 const char* ChangeKindName(ChangeKind kind) {
   switch (kind) {
-    case ChangeKind::kCreated: return "created";
-    case ChangeKind::kUpdated: return "updated";
-    case ChangeKind::kDeleted: return "deleted";
+    case ChangeKind::kCreated:
+      return "created";
+    case ChangeKind::kUpdated:
+      return "updated";
+    case ChangeKind::kDeleted:
+      return "deleted";
   }
   return "updated";
 }
 
 Status AppendChange(Txn& txn, WorkspaceId ws, std::string_view entity, int64_t entity_id,
                     ChangeKind kind, Micros at) {
-  auto r = txn.Exec(kAppend, {ws.value, std::string(entity), entity_id,
+  auto r = txn.Exec(kAppend, {ws.value, std::string(entity), entity_id, Null{},
                               std::string(ChangeKindName(kind)), at});
   return r.status();
+}
+
+Status AppendChanges(Txn& txn, WorkspaceId ws, std::string_view entity,
+                     std::span<const int64_t> ids, ChangeKind kind, Micros at) {
+  for (const IdRun& run : ConsecutiveRuns(ids)) {
+    Value last = run.last == run.first ? Value(Null{}) : Value(run.last);
+    RETURN_IF_ERROR(txn.Exec(kAppend, {ws.value, std::string(entity), run.first, std::move(last),
+                                       std::string(ChangeKindName(kind)), at})
+                        .status());
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<Change>> ReadChanges(Txn& txn, int64_t after_seq, int limit) {
@@ -39,8 +53,8 @@ Result<std::vector<Change>> ReadChanges(Txn& txn, int64_t after_seq, int limit) 
   std::vector<Change> out;
   out.reserve(rows.size());
   for (const Row& r : rows) {
-    out.push_back({r.Int(0), WorkspaceId(r.Int(1)), r.Text(2), r.Int(3), KindFromName(r.Text(4)),
-                   r.Int(5)});
+    out.push_back({r.Int(0), WorkspaceId(r.Int(1)), r.Text(2), r.Int(3), r.Int(4),
+                   KindFromName(r.Text(5)), r.Int(6)});
   }
   return out;
 }

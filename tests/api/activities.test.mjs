@@ -520,6 +520,31 @@ it('the same client id twice stores one activity: 201 then 200 with the stored a
   }
 });
 
+it('a batch is audited and fed to the change feed as one entry per run of new ids', async (t, srv) => {
+  const c = await createContact(srv);
+  const items = Array.from({ length: 40 }, (_, i) => ({ contact_id: c.id, type: 'web_visit', properties: { i } }));
+  items[17] = { contact_id: c.id, type: 'nonsense' };  // rejected: writes nothing, breaks no run
+  const res = await postBatch(srv, items);
+  expectStatus(res, 200);
+  assert.equal(res.body.created, 39);
+  const ids = res.body.results.filter((r) => r.status === 201).map((r) => r.id);
+  const [first, last] = [ids[0], ids[ids.length - 1]];
+  assert.equal(last - first, 38, 'the new ids are consecutive');
+  for (const id of [first, ids[20], last]) {
+    const audit = expectStatus(await request(srv, 'GET', `${API}/audit?entity=activity&id=${id}`), 200);
+    assert.equal(audit.body.data.length, 1, `one entry covers activity ${id}`);
+    const e = audit.body.data[0];
+    assert.equal(e.action, 'create');
+    assert.equal(e.entity_id, first);
+    assert.equal(e.entity_id_last, last);
+    assert.equal(e.changes, null);
+  }
+  const outside = expectStatus(await request(srv, 'GET', `${API}/audit?entity=activity&id=${last + 1}`), 200);
+  assert.equal(outside.body.data.length, 0);
+  const feed = sqlite(srv.dbPath, `SELECT entity_id, entity_id_last FROM change_feed WHERE entity = 'activity' AND entity_id >= ${first}`, { readonly: true });
+  assert.deepEqual(feed.trim(), `${first}|${last}`);
+});
+
 it('client ids are per workspace-unique across single and batch, and a rejected item does not reserve its id', async (t, srv) => {
   const c = await createContact(srv);
   const id = uniq('act-');

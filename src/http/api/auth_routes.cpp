@@ -447,6 +447,7 @@ void AddAuthRoutes(Routes& routes, ApiContext& ctx) {
                                     {"action", e.action},
                                     {"entity", e.entity},
                                     {"entity_id", OptInt(e.entity_id)},
+                                    {"entity_id_last", OptInt(e.entity_id_last)},
                                     {"changes", std::move(changes)},
                                     {"request_id", OptString(e.request_id)},
                                     {"ip", OptString(e.ip)}});

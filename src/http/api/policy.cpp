@@ -324,8 +324,22 @@ Status RecordWritten(store::Txn& txn, AuthContext& auth, const Request& req, con
           Forbidden("members may assign records only to themselves or leave them unassigned");
       return Aborted("denied");
     }
+  }
+  if (policy.audit_by_reference) {
+    // Nothing but the ids to record: one entry per run of consecutive ids (a batch's).
+    std::vector<int64_t> ids;
+    ids.reserve(written.size());
+    for (const Response::Written& w : written) ids.push_back(w.id);
+    for (const IdRun& run : ConsecutiveRuns(ids)) {
+      e.entity_id = run.first;
+      e.entity_id_last = run.last == run.first ? std::nullopt : std::optional(run.last);
+      RETURN_IF_ERROR(auth::RecordAudit(txn, e, now));
+    }
+    return Status::Ok();
+  }
+  for (const Response::Written& w : written) {
     e.entity_id = w.id;
-    if (policy.audit_by_reference || w.json.empty()) {
+    if (w.json.empty()) {
       e.changes.reset();
     } else if (MayHoldRedacted(w.json)) {
       boost::system::error_code ec;

@@ -43,7 +43,7 @@ class SqliteStoreTest : public ::testing::Test {
         {1, "items", "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT UNIQUE, n INTEGER);"},
         {2, "feed",
          "CREATE TABLE change_feed (seq INTEGER PRIMARY KEY, workspace_id INTEGER, entity TEXT, "
-         "entity_id INTEGER, kind TEXT, at INTEGER);"}};
+         "entity_id INTEGER, entity_id_last INTEGER, kind TEXT, at INTEGER);"}};
     return m;
   }
   int64_t Count() {
@@ -335,6 +335,31 @@ TEST_F(SqliteStoreTest, AcknowledgedWritesSurviveReopen) {
   ASSERT_EQ(changes->size(), 5u);
   EXPECT_EQ((*changes)[0].seq, 11);
   EXPECT_EQ((*changes)[0].entity, "item");
+  EXPECT_EQ((*changes)[0].entity_id_last, (*changes)[0].entity_id);  // one record
+}
+
+TEST_F(SqliteStoreTest, AppendChangesWritesARowPerRunOfConsecutiveIds) {
+  std::vector<int64_t> ids{5, 6, 7, 9, 10, 3};
+  ASSERT_TRUE(store_
+                  ->Write([&](Txn& t) {
+                    return AppendChanges(t, WorkspaceId(1), "item", ids, ChangeKind::kCreated, 42);
+                  })
+                  .ok());
+  auto changes = store_->Read([](Txn& t) { return ReadChanges(t, 0, 100); });
+  ASSERT_TRUE(changes.has_value());
+  std::vector<std::pair<int64_t, int64_t>> runs;
+  for (const Change& c : *changes) {
+    runs.emplace_back(c.entity_id, c.entity_id_last);
+    EXPECT_EQ(c.at, 42);
+    EXPECT_EQ(c.kind, ChangeKind::kCreated);
+  }
+  EXPECT_EQ(runs, (std::vector<std::pair<int64_t, int64_t>>{{5, 7}, {9, 10}, {3, 3}}));
+  // A run of one is stored as one record, as AppendChange stores it.
+  auto last = store_->Read([](Txn& t) {
+    return t.QueryOne("SELECT entity_id_last FROM change_feed WHERE entity_id = 3");
+  });
+  ASSERT_TRUE(last.has_value() && last->has_value());
+  EXPECT_TRUE((*last)->IsNull(0));
 }
 
 TEST_F(SqliteStoreTest, QueryEachStreamsTypedColumns) {

@@ -395,6 +395,8 @@ export interface AuditEntry {
   action: string;
   entity: string;
   entity_id: Id | null;
+  /** Set when the entry covers a run of records one request created: entity_id through this. */
+  entity_id_last: Id | null;
   changes: Record<string, unknown> | null;
   request_id: string | null;
   ip: string | null;

@@ -118,6 +118,7 @@ function AuditRow({ entry }: { entry: AuditEntry }) {
         <span>
           {entry.entity}
           {entry.entity_id !== null && ` #${entry.entity_id}`}
+          {entry.entity_id_last !== null && `–#${entry.entity_id_last}`}
         </span>
         {entry.ip && <span className="muted">{entry.ip}</span>}
       </div>

@@ -104,44 +104,31 @@ void AddActivityRoutes(Routes& routes, ApiContext& ctx) {
                  if (!req.prepared.has_value()) RETURN_IF_ERROR(PrepareActivityBatch(req));
                  auto batch = std::any_cast<std::shared_ptr<PreparedActivities>>(req.prepared);
                  ASSIGN_OR_RETURN(auto recorded, svc.RecordBatch(WorkspaceOf(req), batch->good));
-                 std::vector<const activity::Recorded*> by_index(batch->size, nullptr);
-                 std::vector<const Status*> errors(batch->size, nullptr);
-                 for (size_t i = 0; i < batch->size; ++i) {
-                   if (batch->errors[i]) errors[i] = &*batch->errors[i];
-                 }
                  int64_t created = 0, duplicates = 0;
                  // The ids of the recorded activities, for the audit (by reference; it
                  // would otherwise read each one back through GET /activities/{id}).
                  std::vector<Response::Written> written;
                  written.reserve(batch->good.size());
-                 for (size_t k = 0; k < batch->good.size(); ++k) {
-                   size_t i = batch->good_index[k];
-                   if (recorded[k]) {
-                     (recorded[k]->duplicate ? duplicates : created)++;
-                     by_index[i] = &*recorded[k];
-                     if (!recorded[k]->duplicate)  // a retry created nothing
-                       written.push_back({recorded[k]->activity.id.value, std::nullopt, {}});
-                   } else {
-                     errors[i] = &recorded[k].error();
-                   }
+                 for (const auto& r : recorded) {
+                   if (!r) continue;
+                   (r->duplicate ? duplicates : created)++;
+                   if (!r->duplicate)  // a retry created nothing
+                     written.push_back({r->activity.id.value, std::nullopt, {}});
                  }
                  // Written as text: a tree of ten thousand results costs the writer more than
                  // the text does.
                  JsonText out(48 + batch->size * 56);
-                 out.Raw("{\"results\":[");
-                 for (size_t i = 0; i < batch->size; ++i) {
-                   if (i) out.Raw(',');
-                   if (const activity::Recorded* r = by_index[i]) {
-                     out.Raw("{\"index\":").Int(static_cast<int64_t>(i));
-                     out.Raw(r->duplicate ? ",\"status\":200,\"id\":" : ",\"status\":201,\"id\":");
-                     out.Int(r->activity.id.value);
-                     out.Raw(r->duplicate ? ",\"duplicate\":true}" : ",\"duplicate\":false}");
-                   } else {
-                     out.Value(BatchItemError("activities", i, *errors[i]));
-                   }
-                 }
+                 out.Raw('{');
+                 WriteBatchResults(
+                     out, "activities", *batch, recorded,
+                     [&](size_t i, const activity::Recorded& r) {
+                       out.Raw("{\"index\":").Int(static_cast<int64_t>(i));
+                       out.Raw(r.duplicate ? ",\"status\":200,\"id\":" : ",\"status\":201,\"id\":");
+                       out.Int(r.activity.id.value);
+                       out.Raw(r.duplicate ? ",\"duplicate\":true}" : ",\"duplicate\":false}");
+                     });
                  int64_t failed = static_cast<int64_t>(batch->size) - created - duplicates;
-                 out.Raw("],\"created\":").Int(created);
+                 out.Raw(",\"created\":").Int(created);
                  out.Raw(",\"duplicates\":").Int(duplicates);
                  out.Raw(",\"failed\":").Int(failed).Raw('}');
                  Response response;

@@ -84,37 +84,23 @@ void AddContactRoutes(Routes& routes, ApiContext& ctx) {
           int64_t ok = 0;
           // The results and the audit's copies are written as text: trees of a thousand
           // records cost the single writer more than a third of what their inserts do.
-          std::vector<const contacts::Contact*> by_index(decoded.size, nullptr);
-          std::vector<const Status*> errors(decoded.size, nullptr);
-          for (size_t i = 0; i < decoded.size; ++i) {
-            if (decoded.errors[i]) errors[i] = &*decoded.errors[i];
-          }
           std::vector<Response::Written> written;
           written.reserve(decoded.good.size());
-          for (size_t k = 0; k < decoded.good.size(); ++k) {
-            if (created[k]) {
-              ++ok;
-              by_index[decoded.good_index[k]] = &*created[k];
-              JsonText record(512);
-              WriteContact(record, *created[k]);
-              written.push_back(
-                  {created[k]->id.value, created[k]->owner_id, std::move(record).Take()});
-            } else {
-              errors[decoded.good_index[k]] = &created[k].error();
-            }
+          for (const auto& c : created) {
+            if (!c) continue;
+            ++ok;
+            JsonText record(512);
+            WriteContact(record, *c);
+            written.push_back({c->id.value, c->owner_id, std::move(record).Take()});
           }
           JsonText body(32 + decoded.size * 40);
-          body.Raw("{\"results\":[");
-          for (size_t i = 0; i < decoded.size; ++i) {
-            if (i) body.Raw(',');
-            if (by_index[i]) {
-              body.Raw("{\"index\":").Int(static_cast<int64_t>(i));
-              body.Raw(",\"status\":201,\"id\":").Int(by_index[i]->id.value).Raw('}');
-            } else {
-              body.Value(BatchItemError("contacts", i, *errors[i]));
-            }
-          }
-          body.Raw("],\"created\":").Int(ok);
+          body.Raw('{');
+          WriteBatchResults(body, "contacts", decoded, created,
+                            [&](size_t i, const contacts::Contact& c) {
+                              body.Raw("{\"index\":").Int(static_cast<int64_t>(i));
+                              body.Raw(",\"status\":201,\"id\":").Int(c.id.value).Raw('}');
+                            });
+          body.Raw(",\"created\":").Int(ok);
           body.Raw(",\"failed\":").Int(static_cast<int64_t>(decoded.size) - ok).Raw('}');
           Response response;
           response.body = std::move(body).Take();

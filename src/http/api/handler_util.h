@@ -10,6 +10,7 @@
 
 #include "common/ids.h"
 #include "common/status.h"
+#include "http/api/json_text.h"
 #include "http/http.h"
 
 namespace rapport::http::api {
@@ -47,6 +48,13 @@ Result<DecodedBatch<T>> DecodeBatch(const Request& req, std::string_view key, si
 // "error": <problem>}, every field named within its item ("email" becomes
 // "contacts[3].email"; "contacts[3].email" and "contacts[3]" stay).
 boost::json::value BatchItemError(std::string_view key, size_t index, const Status& s);
+
+// Writes "results":[...] of a batch: an item the service took (`results`, in the order of
+// batch.good) and got a value for is written by `write_ok(index, value)`; any other gets
+// its BatchItemError, from the decoding or from the service.
+template <typename T, typename R, typename WriteOk>
+void WriteBatchResults(JsonText& out, std::string_view key, const DecodedBatch<T>& batch,
+                       const std::vector<Result<R>>& results, WriteOk&& write_ok);
 
 // A JSON response; with `version`, an ETag; with `location`, a Location header.
 Response Json(int status, const boost::json::value& body,
@@ -114,6 +122,24 @@ Result<DecodedBatch<T>> DecodeBatch(const Request& req, std::string_view key, si
     out.good_index.push_back(i);
   }
   return out;
+}
+
+template <typename T, typename R, typename WriteOk>
+void WriteBatchResults(JsonText& out, std::string_view key, const DecodedBatch<T>& batch,
+                       const std::vector<Result<R>>& results, WriteOk&& write_ok) {
+  std::vector<const Result<R>*> by_index(batch.size, nullptr);
+  for (size_t k = 0; k < batch.good.size(); ++k) by_index[batch.good_index[k]] = &results[k];
+  out.Raw("\"results\":[");
+  for (size_t i = 0; i < batch.size; ++i) {
+    if (i) out.Raw(',');
+    const Result<R>* r = by_index[i];
+    if (r && r->has_value()) {
+      write_ok(i, **r);
+    } else {
+      out.Value(BatchItemError(key, i, r ? r->error() : *batch.errors[i]));
+    }
+  }
+  out.Raw(']');
 }
 
 }  // namespace rapport::http::api

@@ -31,6 +31,10 @@ const std::string kByClientId =
     std::string(internal::kSelectActivities) + "workspace_id = $1 AND client_id = $2";
 using internal::kCompanyExists;
 using internal::kCompanyOfContact;
+// The contacts among a JSON array of ids (CROSS JOIN: the array drives the seeks).
+constexpr std::string_view kContactsIn =
+    "SELECT c.id FROM json_each($2) j CROSS JOIN contacts c ON c.id = j.value "
+    "WHERE c.workspace_id = $1";
 
 // Aggregates, upserted once per (contact, key) per write transaction with the sums of its
 // activities (see AggregateDelta). MIN/MAX are SQLite's scalar functions here.
@@ -334,11 +338,6 @@ class AggregateDelta {
 };
 
 }  // namespace
-
-// The contacts among a JSON array of ids (CROSS JOIN: the array drives the seeks).
-constexpr std::string_view kContactsIn =
-    "SELECT c.id FROM json_each($2) j CROSS JOIN contacts c ON c.id = j.value "
-    "WHERE c.workspace_id = $1";
 
 struct ActivityService::Cache {
   std::optional<std::map<std::string, CustomType>> types;

@@ -116,17 +116,19 @@ Result<std::vector<int64_t>> ApplyChanges(store::Txn& txn, State& state,
   std::vector<int64_t> affected;
   for (const store::Change& ch : changes) {
     if (ch.seq <= state.applied_seq) continue;
-    // A row may stand for a run of records (one request's batch): each is applied.
-    for (int64_t id = ch.entity_id; ch.workspace == state.ws && id <= ch.entity_id_last; ++id) {
-      if (ch.entity == "contact") {
-        RETURN_IF_ERROR(ApplyContact(txn, state, id, affected));
-      } else if (ch.entity == "company") {
-        RETURN_IF_ERROR(ApplyCompany(txn, state, id, affected));
-      } else if (ch.entity == "activity") {
-        RETURN_IF_ERROR(ApplyActivity(txn, state, id, affected));
-      } else if (ch.entity == "tag" && ch.kind == store::ChangeKind::kDeleted) {
-        // Linked contacts arrive as their own updates; the bitmap goes with the tag.
-        state.tags.erase(id);
+    if (ch.workspace == state.ws) {
+      // A row may stand for a run of records (one request's batch): each is applied.
+      for (int64_t id = ch.entity_id; id <= ch.entity_id_last; ++id) {
+        if (ch.entity == "contact") {
+          RETURN_IF_ERROR(ApplyContact(txn, state, id, affected));
+        } else if (ch.entity == "company") {
+          RETURN_IF_ERROR(ApplyCompany(txn, state, id, affected));
+        } else if (ch.entity == "activity") {
+          RETURN_IF_ERROR(ApplyActivity(txn, state, id, affected));
+        } else if (ch.entity == "tag" && ch.kind == store::ChangeKind::kDeleted) {
+          // Linked contacts arrive as their own updates; the bitmap goes with the tag.
+          state.tags.erase(id);
+        }
       }
     }
     state.applied_seq = ch.seq;

@@ -32,9 +32,7 @@ const char* ChangeKindName(ChangeKind kind) {
 
 Status AppendChange(Txn& txn, WorkspaceId ws, std::string_view entity, int64_t entity_id,
                     ChangeKind kind, Micros at) {
-  auto r = txn.Exec(kAppend, {ws.value, std::string(entity), entity_id, Null{},
-                              std::string(ChangeKindName(kind)), at});
-  return r.status();
+  return AppendChanges(txn, ws, entity, std::span(&entity_id, 1), kind, at);
 }
 
 Status AppendChanges(Txn& txn, WorkspaceId ws, std::string_view entity,

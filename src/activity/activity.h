@@ -1,13 +1,19 @@
 // The activity log: every touchpoint with a contact or company (emails, calls, meetings,
 // notes, web visits, tickets, purchases, refunds, survey answers, custom types). Append-only
-// and immutable: corrections are new activities. Each write also maintains the contact's
-// aggregates (daily counts per type, revenue per currency, last touch per channel) in the
-// same transaction, so the 360° view never scans the log. Thread-safe.
+// and immutable: corrections are new activities. The contact's aggregates (daily counts per
+// type, revenue per currency, last touch per channel) are maintained incrementally: a write
+// adds activities unfolded, a fold adds many at once to the aggregate tables, and the 360°
+// view adds a contact's few unfolded activities to them, so it never scans the log.
+// Thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <atomic>
+#include <compare>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -149,14 +155,42 @@ class ActivityService {
   Result<CustomType> CreateType(WorkspaceId ws, const CustomType& type);
   Result<std::vector<CustomType>> ListTypes(WorkspaceId ws);
 
+  // Folds up to `max_rows` activities into the aggregate tables and the contact index, in
+  // one write transaction, in index order (workspace, contact, time) from where the last
+  // fold stopped, so that successive folds sweep the contacts (see V009). Returns how many
+  // it folded: 0 when every activity is folded. Reads never wait for it: they add what is
+  // not folded yet. Folder (folder.h) calls it in the background.
+  Result<int64_t> Fold(int64_t max_rows);
+  // An estimate of the activities not folded yet: those written since the service started,
+  // less those folded (a rolled-back write may be counted).
+  int64_t unfolded_estimate() const { return std::max<int64_t>(0, unfolded_.load()); }
+  // Counts activity writes: unchanged over a while means no activities came in.
+  uint64_t writes() const { return writes_.load(); }
+
  private:
   struct Cache;
+  // Where the last fold stopped: a key of the activities_unfolded index.
+  struct FoldKey {
+    int64_t workspace_id = 0;
+    std::optional<int64_t> contact_id;  // NULL sorts first, as in the index
+    Micros occurred_at = 0;
+    int64_t id = 0;
+    auto operator<=>(const FoldKey&) const = default;
+  };
   Result<Recorded> RecordOne(store::Txn& txn, WorkspaceId ws, const ActivityInput& in, Micros now,
                              Cache& cache);
+  void Written(int64_t n) {
+    unfolded_ += n;
+    ++writes_;
+  }
 
   store::Store& store_;
   Clock& clock_;
   contacts::ContactService& contacts_;
+  std::mutex fold_mu_;  // one fold at a time; guards fold_after_
+  std::optional<FoldKey> fold_after_;
+  std::atomic<int64_t> unfolded_{0};
+  std::atomic<uint64_t> writes_{0};
 };
 
 // ISO 4217 currency code in upper case ("EUR").

@@ -9,6 +9,7 @@
 #include "accounts/company.h"
 #include "activity/activity.h"
 #include "activity/activity_rows.h"
+#include "activity/aggregate_delta.h"
 #include "common/strings.h"
 #include "common/time_format.h"
 #include "store/change_feed.h"
@@ -29,73 +30,16 @@ const std::string kSelectOne =
     std::string(internal::kSelectActivities) + "workspace_id = $1 AND id = $2";
 const std::string kByClientId =
     std::string(internal::kSelectActivities) + "workspace_id = $1 AND client_id = $2";
+using internal::AggregateDelta;
+using internal::DayOf;
+using internal::DaysSum;
 using internal::kCompanyExists;
 using internal::kCompanyOfContact;
+using internal::kWindowSpans;
 // The contacts among a JSON array of ids (CROSS JOIN: the array drives the seeks).
 constexpr std::string_view kContactsIn =
     "SELECT c.id FROM json_each($2) j CROSS JOIN contacts c ON c.id = j.value "
     "WHERE c.workspace_id = $1";
-
-// Aggregates, upserted once per (contact, key) per write transaction with the sums of its
-// activities (see AggregateDelta). MIN/MAX are SQLite's scalar functions here.
-constexpr std::string_view kBumpDay =
-    "INSERT INTO contact_activity_days (contact_id, type, day, workspace_id, count) "
-    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (contact_id, type, day) DO UPDATE SET count = count + "
-    "excluded.count";
-constexpr std::string_view kTouch =
-    "INSERT INTO contact_channel_touch (contact_id, channel, workspace_id, last_at) VALUES ($1, "
-    "$2, $3, $4) "
-    "ON CONFLICT (contact_id, channel) DO UPDATE SET last_at = excluded.last_at "
-    // A past-dated activity (most of a history import) leaves the row, and its page, alone.
-    "WHERE excluded.last_at > contact_channel_touch.last_at";
-constexpr std::string_view kRevenue =
-    "INSERT INTO contact_revenue (contact_id, currency, workspace_id, purchase_count, "
-    "purchase_total, refund_count, refund_total, first_purchase_at, last_purchase_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-    "ON CONFLICT (contact_id, currency) DO UPDATE SET "
-    "purchase_count = purchase_count + excluded.purchase_count, "
-    "purchase_total = purchase_total + excluded.purchase_total, "
-    "refund_count = refund_count + excluded.refund_count, "
-    "refund_total = refund_total + excluded.refund_total, "
-    "first_purchase_at = COALESCE(MIN(first_purchase_at, excluded.first_purchase_at), "
-    "first_purchase_at, excluded.first_purchase_at), "
-    "last_purchase_at = COALESCE(MAX(last_purchase_at, excluded.last_purchase_at), "
-    "last_purchase_at, excluded.last_purchase_at)";
-
-// The sum of one (contact, type)'s daily buckets matching `cond` (on d.day).
-std::string DaysSum(std::string_view contact, std::string_view type, const std::string& cond) {
-  return "(SELECT COALESCE(SUM(d.count), 0) FROM contact_activity_days d WHERE d.contact_id = " +
-         std::string(contact) + " AND d.type = " + std::string(type) + " AND " + cond + ")";
-}
-
-// The three windows: contact_type_windows column and the window's first day before as_of.
-constexpr std::pair<std::string_view, std::string_view> kWindowSpans[] = {
-    {"c30", "29"}, {"c90", "89"}, {"c365", "364"}};
-
-// Moves a contact_type_windows row to the writer's day ($4) and adds the new activities'
-// counts ($5..$7, computed against that day). It runs before the day buckets are bumped, so
-// what it subtracts is exactly what the row counted. A row ahead of the writer's day (the
-// clock went back) is recomputed from the buckets.
-const std::string& WindowsUpsert() {
-  static const std::string sql = [] {
-    std::string s =
-        "INSERT INTO contact_type_windows (contact_id, type, workspace_id, as_of, c30, c90, "
-        "c365) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (contact_id, type) DO UPDATE SET ";
-    for (const auto& [col, span] : kWindowSpans) {
-      std::string c(col), n(span);
-      s += c + " = excluded." + c + " + CASE WHEN as_of = excluded.as_of THEN " + c +
-           " WHEN as_of < excluded.as_of THEN " + c + " - " +
-           DaysSum("excluded.contact_id", "excluded.type",
-                   "d.day >= contact_type_windows.as_of - " + n + " AND d.day < excluded.as_of - " +
-                       n) +
-           " ELSE " +
-           DaysSum("excluded.contact_id", "excluded.type", "d.day >= excluded.as_of - " + n) +
-           " END, ";
-    }
-    return s + "as_of = excluded.as_of";
-  }();
-  return sql;
-}
 
 // The windows of contact_type_windows rows `w` as of the reader's day `today`: buckets that
 // left a window since as_of are subtracted (a range of at most the days elapsed); a row
@@ -118,6 +62,15 @@ constexpr std::string_view kRevenueOf =
     "SELECT currency, purchase_count, purchase_total, refund_count, refund_total, "
     "first_purchase_at, "
     "last_purchase_at FROM contact_revenue WHERE contact_id = $1 ORDER BY currency";
+// The activities the fold has not reached yet (see ActivityService::Fold): a range of the
+// small activities_unfolded index per contact.
+constexpr std::string_view kUnfoldedOfContact =
+    "SELECT contact_id, type, channel, occurred_at, amount, currency FROM activities "
+    "WHERE workspace_id = $1 AND contact_id = $2 AND folded = 0";
+constexpr std::string_view kUnfoldedOfCompany =
+    "SELECT a.contact_id, a.type, a.channel, a.occurred_at, a.amount, a.currency "
+    "FROM contacts c CROSS JOIN activities a ON a.workspace_id = c.workspace_id AND "
+    "a.contact_id = c.id AND a.folded = 0 WHERE c.workspace_id = $1 AND c.company_id = $2";
 constexpr std::string_view kTouchesOf =
     "SELECT channel, last_at FROM contact_channel_touch WHERE contact_id = $1";
 // One row per type the contact ever had; types with nothing in 365 days are dropped after.
@@ -205,10 +158,6 @@ CustomType DecodeType(const store::Row& r) {
   return t;
 }
 
-int64_t DayOf(Micros t) {
-  return t >= 0 ? t / kMicrosPerDay : -((-t + kMicrosPerDay - 1) / kMicrosPerDay);
-}
-
 // Checks properties against what the type requires; appends errors.
 void CheckProperties(const ActivityInput& in, const std::string& type, const CustomType* custom,
                      std::vector<FieldError>& errors) {
@@ -256,86 +205,6 @@ void CheckProperties(const ActivityInput& in, const std::string& type, const Cus
     }
   }
 }
-
-}  // namespace
-
-namespace {
-
-// The aggregate changes of the activities recorded in one write transaction, summed per
-// row they touch, so each aggregate row is upserted once per transaction instead of once
-// per activity (a batch often holds many activities of one contact).
-class AggregateDelta {
- public:
-  static constexpr int64_t kClockSlackDays = 31;
-
-  explicit AggregateDelta(Micros now) : today_(DayOf(now)) {}
-
-  void Add(const Activity& a) {
-    if (!a.contact_id) return;
-    int64_t c = *a.contact_id;
-    int64_t day = DayOf(a.occurred_at);
-    // Windows only move forward, so an activity older than the longest window is never
-    // counted or subtracted again: it needs no bucket and no window write (most of a
-    // history import). kClockSlackDays more are kept, so that a reader or writer whose
-    // clock is behind ours still finds what it recomputes its windows from.
-    if (day >= today_ - 364 - kClockSlackDays) {
-      ++days_[{c, a.type, day}];
-      auto& w = windows_[{c, a.type}];
-      w[0] += day >= today_ - 29;
-      w[1] += day >= today_ - 89;
-      w[2] += day >= today_ - 364;
-    }
-    auto [touch, fresh] = touches_.try_emplace({c, a.channel}, a.occurred_at);
-    if (!fresh) touch->second = std::max(touch->second, a.occurred_at);
-    if (!a.amount || (a.type != "purchase" && a.type != "refund")) return;
-    Revenue& r = revenue_[{c, a.amount->currency}];
-    if (a.type == "purchase") {
-      ++r.order_count;
-      r.total += a.amount->value;
-      r.first_purchase_at = std::min(r.first_purchase_at.value_or(a.occurred_at), a.occurred_at);
-      r.last_purchase_at = std::max(r.last_purchase_at.value_or(a.occurred_at), a.occurred_at);
-    } else {
-      ++r.refund_count;
-      r.refund_total -= a.amount->value;  // refunds are stored negative
-    }
-  }
-
-  // Writes the sums; the windows go first (see WindowsUpsert).
-  Status Flush(store::Txn& t, WorkspaceId ws) {
-    for (const auto& [key, w] : windows_) {
-      RETURN_IF_ERROR(
-          t.Exec(WindowsUpsert(), {key.first, key.second, ws.value, today_, w[0], w[1], w[2]})
-              .status());
-    }
-    for (const auto& [key, n] : days_) {
-      const auto& [c, type, day] = key;
-      RETURN_IF_ERROR(t.Exec(kBumpDay, {c, type, day, ws.value, n}).status());
-    }
-    for (const auto& [key, at] : touches_) {
-      RETURN_IF_ERROR(t.Exec(kTouch, {key.first, key.second, ws.value, at}).status());
-    }
-    for (const auto& [key, r] : revenue_) {
-      RETURN_IF_ERROR(
-          t.Exec(kRevenue,
-                 {key.first, key.second, ws.value, r.order_count, r.total, r.refund_count,
-                  r.refund_total, store::Opt(r.first_purchase_at), store::Opt(r.last_purchase_at)})
-              .status());
-    }
-    days_.clear();
-    windows_.clear();
-    touches_.clear();
-    revenue_.clear();
-    return Status::Ok();
-  }
-
- private:
-  int64_t today_;
-  // Ordered maps: the upserts then walk each table's primary key in order.
-  std::map<std::tuple<int64_t, std::string, int64_t>, int64_t> days_;
-  std::map<std::pair<int64_t, std::string>, std::array<int64_t, 3>> windows_;
-  std::map<std::pair<int64_t, std::string>, Micros> touches_;
-  std::map<std::pair<int64_t, std::string>, Revenue> revenue_;
-};
 
 }  // namespace
 
@@ -537,11 +406,9 @@ Result<Recorded> ActivityService::RecordIn(store::Txn& txn, WorkspaceId ws,
   Cache cache;
   ASSIGN_OR_RETURN(Recorded r, RecordOne(txn, ws, in, now, cache));
   if (!r.duplicate) {
-    AggregateDelta delta(now);
-    delta.Add(r.activity);
-    RETURN_IF_ERROR(delta.Flush(txn, ws));
     RETURN_IF_ERROR(store::AppendChange(txn, ws, "activity", r.activity.id.value,
                                         store::ChangeKind::kCreated, now));
+    Written(1);
   }
   return r;
 }
@@ -558,27 +425,23 @@ Result<std::vector<Result<Recorded>>> ActivityService::RecordBatch(
   }
   Micros now = clock_.Now();
   std::vector<Result<Recorded>> results(items.size(), Result<Recorded>(Internal("not written")));
+  std::vector<int64_t> created;
   Status s = store_.Write([&](store::Txn& outer) -> Status {
     Cache cache;
     RETURN_IF_ERROR(cache.FindContacts(outer, ws, items));
-    AggregateDelta delta(now);
-    std::vector<int64_t> created;
+    created.clear();
     for (size_t i = 0; i < items.size(); ++i) {
       // A rejected item has written nothing (see RecordOne); an internal error fails the
-      // batch. Aggregates are summed per batch and written once after the loop, and the
-      // new activities go to the change feed as runs of consecutive ids.
+      // batch. The new activities go to the change feed as runs of consecutive ids.
       results[i] = RecordOne(outer, ws, items[i], now, cache);
       if (!results[i] && results[i].error().code() == StatusCode::kInternal)
         return results[i].error();
-      if (results[i] && !results[i]->duplicate) {
-        delta.Add(results[i]->activity);
-        created.push_back(results[i]->activity.id.value);
-      }
+      if (results[i] && !results[i]->duplicate) created.push_back(results[i]->activity.id.value);
     }
-    RETURN_IF_ERROR(delta.Flush(outer, ws));
     return store::AppendChanges(outer, ws, "activity", created, store::ChangeKind::kCreated, now);
   });
   if (!s.ok()) return s;
+  Written(static_cast<int64_t>(created.size()));
   return results;
 }
 
@@ -618,6 +481,18 @@ Status FillAggregates(Micros now, Aggregates& out, std::vector<store::Row> reven
   return Status::Ok();
 }
 
+// Adds the activities not folded into the aggregate tables yet (rows of kUnfoldedOf...).
+Status AddUnfolded(store::Txn& t, std::string_view sql, const store::Params& params, Micros now,
+                   Aggregates& out) {
+  AggregateDelta unfolded(now);
+  RETURN_IF_ERROR(t.QueryEach(sql, params, [&](const store::RowView& r) {
+    unfolded.Add(r.Int(0), r.Text(1), r.Text(2), r.Int(3), r.OptInt(4), r.Text(5));
+    return Status::Ok();
+  }));
+  unfolded.AddTo(out, now);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<Aggregates> ActivityService::ContactAggregates(WorkspaceId ws, ContactId id) {
@@ -632,6 +507,7 @@ Result<Aggregates> ActivityService::ContactAggregates(WorkspaceId ws, ContactId 
     ASSIGN_OR_RETURN(auto counts, t.Query(CountsOf(), {id.value, today}));
     RETURN_IF_ERROR(FillAggregates(now, out, std::move(revenue), std::move(touches),
                                    std::move(counts), std::nullopt));
+    RETURN_IF_ERROR(AddUnfolded(t, kUnfoldedOfContact, {ws.value, id.value}, now, out));
     return out;
   });
 }
@@ -649,6 +525,7 @@ Result<Aggregates> ActivityService::CompanyAggregates(WorkspaceId ws, CompanyId 
     ASSIGN_OR_RETURN(auto last, t.QueryOne(kCompanyLastOwn, {ws.value, id.value}));
     RETURN_IF_ERROR(FillAggregates(now, out, std::move(revenue), std::move(touches),
                                    std::move(counts), last ? last->OptInt(0) : std::nullopt));
+    RETURN_IF_ERROR(AddUnfolded(t, kUnfoldedOfCompany, {ws.value, id.value}, now, out));
     return out;
   });
 }

@@ -51,7 +51,12 @@ TEST_F(ActivityServiceTest, ClientIdMakesRetriesIdempotent) {
   EXPECT_TRUE(again->duplicate);
   EXPECT_EQ(again->activity.id, first->activity.id);
   EXPECT_EQ(db_.Count("activities"), 1);
+  // The aggregate tables get it when it is folded, once, retry or not.
+  EXPECT_EQ(db_.Count("contact_activity_days"), 0);
+  EXPECT_EQ(FoldAll(), 1);
   EXPECT_EQ(db_.Count("contact_activity_days"), 1);
+  EXPECT_TRUE(activities_.Record(ws_, in)->duplicate);
+  EXPECT_EQ(FoldAll(), 0);
 
   // A retry that would create its contact (the email moved to nobody since) is found
   // before the contact is created; one batch holding an id twice stores it once.
@@ -193,22 +198,112 @@ TEST_F(ActivityServiceTest, BatchKeepsGoodItems) {
   EXPECT_EQ(activities_.RecordBatch(ws_, too_many).error().code(), StatusCode::kInvalidArgument);
 }
 
-// The incrementally maintained aggregates equal a recomputation from the raw log.
+std::map<std::string, std::array<int64_t, 3>> CountsFromLog(store::Store& store, int64_t contact,
+                                                            Micros now) {
+  int64_t today = now / kMicrosPerDay;
+  auto rows = store
+                  .Read([&](store::Txn& t) {
+                    return t.Query(
+                        "SELECT type, SUM(occurred_at / 86400000000 >= $2 - 29), "
+                        "SUM(occurred_at / 86400000000 >= $2 - 89), "
+                        "SUM(occurred_at / 86400000000 >= $2 - 364) FROM activities "
+                        "WHERE contact_id = $1 GROUP BY type",
+                        {contact, today});
+                  })
+                  .value();
+  std::map<std::string, std::array<int64_t, 3>> out;
+  for (const auto& r : rows) {
+    if (r.Int(3) != 0) out[r.Text(0)] = {r.Int(1), r.Int(2), r.Int(3)};
+  }
+  return out;
+}
+
+// The whole overview recomputed from the raw log.
+Aggregates OverviewFromLog(store::Store& store, int64_t contact, Micros now) {
+  Aggregates out;
+  out.counts = CountsFromLog(store, contact, now);
+  Status read = store.Read([&](store::Txn& t) -> Status {
+    ASSIGN_OR_RETURN(auto touches, t.Query("SELECT channel, MAX(occurred_at) FROM activities "
+                                           "WHERE contact_id = $1 GROUP BY channel",
+                                           {contact}));
+    for (const auto& r : touches) {
+      out.last_touch[r.Text(0)] = r.Int(1);
+      out.last_activity_at = std::max(out.last_activity_at.value_or(r.Int(1)), r.Int(1));
+    }
+    ASSIGN_OR_RETURN(
+        auto revenue,
+        t.Query("SELECT currency, SUM(type = 'purchase'), "
+                "SUM(CASE WHEN type = 'purchase' THEN amount ELSE 0 END), "
+                "SUM(type = 'refund'), SUM(CASE WHEN type = 'refund' THEN -amount ELSE 0 END), "
+                "MIN(CASE WHEN type = 'purchase' THEN occurred_at END), "
+                "MAX(CASE WHEN type = 'purchase' THEN occurred_at END) FROM activities "
+                "WHERE contact_id = $1 AND amount IS NOT NULL AND type IN ('purchase', "
+                "'refund') GROUP BY currency ORDER BY currency",
+                {contact}));
+    for (const auto& r : revenue) {
+      Revenue rev{r.Text(0), r.Int(1),    r.Int(2),    r.Int(3),
+                  r.Int(4),  r.OptInt(5), r.OptInt(6), std::nullopt};
+      if (rev.last_purchase_at)
+        rev.days_since_last_purchase = (now - *rev.last_purchase_at) / kMicrosPerDay;
+      out.revenue.push_back(rev);
+    }
+    return Status::Ok();
+  });
+  EXPECT_TRUE(read.ok()) << read.message();
+  return out;
+}
+
+void ExpectSameOverview(const Aggregates& got, const Aggregates& want, const std::string& what) {
+  EXPECT_EQ(got.counts, want.counts) << what;
+  EXPECT_EQ(got.last_touch, want.last_touch) << what;
+  EXPECT_EQ(got.last_activity_at, want.last_activity_at) << what;
+  ASSERT_EQ(got.revenue.size(), want.revenue.size()) << what;
+  for (size_t i = 0; i < got.revenue.size(); ++i) {
+    const Revenue &g = got.revenue[i], &w = want.revenue[i];
+    EXPECT_EQ(std::tie(g.currency, g.order_count, g.total, g.refund_count, g.refund_total,
+                       g.first_purchase_at, g.last_purchase_at, g.days_since_last_purchase),
+              std::tie(w.currency, w.order_count, w.total, w.refund_count, w.refund_total,
+                       w.first_purchase_at, w.last_purchase_at, w.days_since_last_purchase))
+        << what << ", " << g.currency;
+  }
+}
+
+// The incrementally maintained aggregates equal a recomputation from the raw log: the
+// overview at any mix of folded and unfolded activities, and the tables once all are folded.
 TEST_F(ActivityServiceTest, AggregatesEqualRecomputationOnRandomData) {
   std::mt19937_64 rng(42);
   const char* types[] = {"purchase", "refund", "email_opened", "web_visit", "call", "chat"};
   const char* currencies[] = {"EUR", "USD"};
   std::vector<ActivityInput> items;
-  for (int i = 0; i < 3000; ++i) {
-    ActivityInput in = Input(types[rng() % 6], static_cast<int>(rng() % 5));
-    in.occurred_at =
-        FormatTimestamp(kTestNow - static_cast<Micros>(rng() % (800LL * 86400)) * kMicrosPerSecond);
-    if (*in.type == "purchase" || *in.type == "refund") {
-      in.amount = Money{static_cast<int64_t>(rng() % 100000), currencies[rng() % 2]};
+  for (int batch = 0; batch < 5; ++batch) {
+    std::vector<ActivityInput> some;
+    for (int i = 0; i < 600; ++i) {
+      ActivityInput in = Input(types[rng() % 6], static_cast<int>(rng() % 5));
+      in.occurred_at = FormatTimestamp(kTestNow - static_cast<Micros>(rng() % (800LL * 86400)) *
+                                                      kMicrosPerSecond);
+      if (*in.type == "purchase" || *in.type == "refund") {
+        in.amount = Money{static_cast<int64_t>(rng() % 100000), currencies[rng() % 2]};
+      }
+      some.push_back(in);
     }
-    items.push_back(in);
+    ASSERT_TRUE(activities_.RecordBatch(ws_, some).has_value());
+    items.insert(items.end(), some.begin(), some.end());
+    // Part of what is unfolded, so a contact's activities are split between both.
+    ASSERT_TRUE(activities_.Fold(static_cast<int64_t>(rng() % 900)).has_value());
+    for (int c = 0; c < 5; ++c) {
+      ExpectSameOverview(activities_.ContactAggregates(ws_, ContactId(ids_[c])).value(),
+                         OverviewFromLog(db_.store(), ids_[c], kTestNow),
+                         "batch " + std::to_string(batch) + ", contact " + std::to_string(c));
+    }
   }
-  ASSERT_TRUE(activities_.RecordBatch(ws_, items).has_value());
+  EXPECT_GT(db_.Count("contact_channel_touch"), 0);
+  FoldAll();
+  EXPECT_EQ(db_.Count("activities WHERE folded = 0"), 0);
+  for (int c = 0; c < 5; ++c) {
+    ExpectSameOverview(activities_.ContactAggregates(ws_, ContactId(ids_[c])).value(),
+                       OverviewFromLog(db_.store(), ids_[c], kTestNow),
+                       "all folded, contact " + std::to_string(c));
+  }
   auto query = [&](const std::string& sql) {
     return db_.store().Read([&](store::Txn& t) { return t.Query(sql); }).value();
   };
@@ -310,26 +405,6 @@ TEST_F(ActivityServiceTest, TimelineIsNewestFirstFilteredAndPaged) {
 }
 
 // Windowed counts relative to the reader's day, recomputed from the raw log.
-std::map<std::string, std::array<int64_t, 3>> CountsFromLog(store::Store& store, int64_t contact,
-                                                            Micros now) {
-  int64_t today = now / kMicrosPerDay;
-  auto rows = store
-                  .Read([&](store::Txn& t) {
-                    return t.Query(
-                        "SELECT type, SUM(occurred_at / 86400000000 >= $2 - 29), "
-                        "SUM(occurred_at / 86400000000 >= $2 - 89), "
-                        "SUM(occurred_at / 86400000000 >= $2 - 364) FROM activities "
-                        "WHERE contact_id = $1 GROUP BY type",
-                        {contact, today});
-                  })
-                  .value();
-  std::map<std::string, std::array<int64_t, 3>> out;
-  for (const auto& r : rows) {
-    if (r.Int(3) != 0) out[r.Text(0)] = {r.Int(1), r.Int(2), r.Int(3)};
-  }
-  return out;
-}
-
 // The windows stay exact when days pass without writes (the reader slides them), when a
 // write comes on a later day (the writer slides them), and when the clock goes back.
 TEST_F(ActivityServiceTest, WindowedCountsFollowTheClockForReadersAndWriters) {
@@ -344,6 +419,8 @@ TEST_F(ActivityServiceTest, WindowedCountsFollowTheClockForReadersAndWriters) {
       items.push_back(in);
     }
     ASSERT_TRUE(activities_.RecordBatch(ws_, items).has_value());
+    // Folded on the writer's day, or left for a reader or a fold on a later day.
+    ASSERT_TRUE(activities_.Fold(static_cast<int64_t>(rng() % (n + 1))).has_value());
   };
   auto check = [&](const std::string& when) {
     for (int c = 0; c < 2; ++c) {
@@ -367,6 +444,8 @@ TEST_F(ActivityServiceTest, WindowedCountsFollowTheClockForReadersAndWriters) {
   check("clock 20 days back, after a write");
   clock_.Advance(30 * kMicrosPerDay);
   check("clock forward again");
+  FoldAll();
+  check("all folded");
 }
 
 TEST_F(ActivityServiceTest, CompanyTimelineAndOverviewCoverItsContactsAndItsOwnActivities) {
@@ -393,6 +472,8 @@ TEST_F(ActivityServiceTest, CompanyTimelineAndOverviewCoverItsContactsAndItsOwnA
     items.push_back(in);
   }
   ASSERT_TRUE(activities_.RecordBatch(ws_, items).has_value());
+  // Half of them folded: each contact's are in both indexes.
+  ASSERT_EQ(activities_.Fold(100).value(), 100);
   auto ids_from_log = [&](const std::string& filter) {
     std::vector<int64_t> out;
     auto rows = db_.store()
@@ -428,26 +509,57 @@ TEST_F(ActivityServiceTest, CompanyTimelineAndOverviewCoverItsContactsAndItsOwnA
   EXPECT_EQ(page_through(q), ids_from_log(" AND type IN ('call', 'chat') AND occurred_at >= " +
                                           std::to_string(kTestNow - 20 * kMicrosPerDay)));
 
-  auto agg = activities_.CompanyAggregates(ws_, CompanyId(co)).value();
-  auto last = db_.store()
-                  .Read([&](store::Txn& t) {
-                    return t.QueryOne(
-                        "SELECT MAX(occurred_at) FROM activities WHERE company_id = $1 OR "
-                        "contact_id IN ($2, $3)",
-                        {co, ids_[0], ids_[1]});
-                  })
-                  .value();
-  EXPECT_EQ(agg.last_activity_at, last->OptInt(0));
-  // Counts: the members' activities plus the company's own contactless ones.
-  auto expected = CountsFromLog(db_.store(), ids_[0], kTestNow);
-  for (const auto& [type, c] : CountsFromLog(db_.store(), ids_[1], kTestNow)) {
-    for (int i = 0; i < 3; ++i) expected[type][i] += c[i];
-  }
-  for (const auto& in : items) {
-    if (in.contact_id) continue;
-    for (int i = 0; i < 3; ++i) ++expected[*in.type][i];  // all within 30 days
-  }
-  EXPECT_EQ(agg.counts, expected);
+  auto check_overview = [&](const std::string& when) {
+    SCOPED_TRACE(when);
+    auto agg = activities_.CompanyAggregates(ws_, CompanyId(co)).value();
+    auto last = db_.store()
+                    .Read([&](store::Txn& t) {
+                      return t.QueryOne(
+                          "SELECT MAX(occurred_at) FROM activities WHERE company_id = $1 OR "
+                          "contact_id IN ($2, $3)",
+                          {co, ids_[0], ids_[1]});
+                    })
+                    .value();
+    EXPECT_EQ(agg.last_activity_at, last->OptInt(0));
+    // Counts: the members' activities plus the company's own contactless ones.
+    auto expected = CountsFromLog(db_.store(), ids_[0], kTestNow);
+    for (const auto& [type, c] : CountsFromLog(db_.store(), ids_[1], kTestNow)) {
+      for (int i = 0; i < 3; ++i) expected[type][i] += c[i];
+    }
+    for (const auto& in : items) {
+      if (in.contact_id) continue;
+      for (int i = 0; i < 3; ++i) ++expected[*in.type][i];  // all within 30 days
+    }
+    EXPECT_EQ(agg.counts, expected);
+  };
+  check_overview("half folded");
+  FoldAll();
+  check_overview("all folded");
+  q = TimelineQuery{};
+  q.company_id = co;
+  q.limit = 9;
+  EXPECT_EQ(page_through(q), ids_from_log(""));
+}
+
+// Deleting a contact deletes its activities, folded or not, and its aggregates.
+TEST_F(ActivityServiceTest, DeletingAContactDeletesItsActivities) {
+  std::vector<ActivityInput> items;
+  for (int i = 0; i < 40; ++i) items.push_back(Input(i % 2 ? "call" : "web_visit", i % 3 ? 0 : 1));
+  ASSERT_TRUE(activities_.RecordBatch(ws_, items).has_value());
+  ASSERT_GT(activities_.Fold(15).value(), 0);
+  const int64_t of_first = db_.Count("activities WHERE contact_id = " + std::to_string(ids_[0]));
+  ASSERT_GT(db_.Count("activities WHERE folded = 1 AND contact_id = " + std::to_string(ids_[0])),
+            0);
+  ASSERT_GT(db_.Count("activities WHERE folded = 0 AND contact_id = " + std::to_string(ids_[0])),
+            0);
+  ASSERT_TRUE(contacts_.Delete(ws_, ContactId(ids_[0]), std::nullopt).ok());
+  EXPECT_EQ(db_.Count("activities WHERE contact_id = " + std::to_string(ids_[0])), 0);
+  EXPECT_EQ(db_.Count("activities"), 40 - of_first);
+  EXPECT_EQ(db_.Count("contact_channel_touch WHERE contact_id = " + std::to_string(ids_[0])), 0);
+  FoldAll();
+  EXPECT_EQ(db_.Count("contact_channel_touch WHERE contact_id = " + std::to_string(ids_[0])), 0);
+  ExpectSameOverview(activities_.ContactAggregates(ws_, ContactId(ids_[1])).value(),
+                     OverviewFromLog(db_.store(), ids_[1], kTestNow), "the other contact");
 }
 
 }  // namespace

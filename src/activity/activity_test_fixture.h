@@ -25,6 +25,17 @@ class ActivityServiceTest : public ::testing::Test {
       ids_.push_back(contacts_.Create(ws_, f).value().id.value);
     }
   }
+  // Folds every activity, `chunk` per fold (small, so that sweeps resume and start again);
+  // returns how many it folded.
+  int64_t FoldAll(int64_t chunk = 97) {
+    int64_t total = 0;
+    for (;;) {
+      auto n = activities_.Fold(chunk);
+      EXPECT_TRUE(n.has_value()) << n.error().message();
+      if (!n || *n == 0) return total;
+      total += *n;
+    }
+  }
   ActivityInput Input(std::string type, int contact = 0) {
     ActivityInput in;
     in.type = std::move(type);

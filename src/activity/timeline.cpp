@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "activity/activity.h"
 #include "activity/activity_rows.h"
@@ -45,28 +46,41 @@ Result<Statement> TimelineStatement(WorkspaceId ws, const TimelineQuery& q,
   if (q.since) filters += " AND occurred_at >= " + bind(*q.since);
   if (q.until) filters += " AND occurred_at < " + bind(*q.until);
 
-  std::string& sql = st.sql;
+  // Each arm is an index range read cut at one page (index-only unless filtered); the
+  // page's rows are then read by id. One OR over the arms would scan the workspace's log.
+  std::vector<std::string> arms;
+  auto arm = [&](const std::string& condition) {
+    std::string a = "SELECT id FROM activities WHERE workspace_id = $1 AND " + condition + filters;
+    store::AppendKeyset(a, params, sort, after, q.limit);
+    arms.push_back(std::move(a));
+  };
+  // A contact's activities are in two indexes: the folded ones and those not folded yet
+  // (see ActivityService::Fold).
+  auto contact_arms = [&](const std::string& contact) {
+    arm(contact + " AND folded = 1");
+    arm(contact + " AND folded = 0");
+  };
   if (q.company_id) {
-    // The company's own activities and its contacts' are two index range reads, each cut at
-    // one page (the second one index-only unless filtered); the page's rows are then read
-    // by id. One OR over both would scan the workspace's whole log.
+    // The company's own activities and its contacts'.
     std::string c = bind(*q.company_id);
-    std::string own =
-        "SELECT id FROM activities WHERE workspace_id = $1 AND company_id = " + c + filters;
-    std::string members =
-        "SELECT id FROM activities WHERE workspace_id = $1 AND contact_id IN (SELECT id FROM "
-        "contacts WHERE workspace_id = $1 AND company_id = " +
-        c + ")" + filters;
-    store::AppendKeyset(own, params, sort, after, q.limit);
-    store::AppendKeyset(members, params, sort, after, q.limit);
-    sql += "id IN (SELECT id FROM (" + own + ") UNION ALL SELECT id FROM (" + members + "))";
-    store::AppendKeyset(sql, params, sort, std::nullopt, q.limit);
-  } else {
-    sql += "workspace_id = $1";
-    if (q.contact_id) sql += " AND contact_id = " + bind(*q.contact_id);
-    sql += filters;
-    store::AppendKeyset(sql, params, sort, after, q.limit);
+    arm("company_id = " + c);
+    contact_arms(
+        "contact_id IN (SELECT id FROM contacts WHERE workspace_id = $1 AND company_id = " + c +
+        ")");
+  } else if (q.contact_id) {
+    contact_arms("contact_id = " + bind(*q.contact_id));
   }
+  std::string& sql = st.sql;
+  if (arms.empty()) {
+    sql += "workspace_id = $1" + filters;
+    store::AppendKeyset(sql, params, sort, after, q.limit);
+    return st;
+  }
+  sql += "id IN (";
+  for (size_t i = 0; i < arms.size(); ++i)
+    sql += (i ? " UNION ALL SELECT id FROM (" : "SELECT id FROM (") + arms[i] + ")";
+  sql += ")";
+  store::AppendKeyset(sql, params, sort, std::nullopt, q.limit);
   return st;
 }
 

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "activity/folder.h"
 #include "app/app.h"
 #include "common/log.h"
 #include "http/api/routes.h"
@@ -153,6 +154,7 @@ int Serve(const ServeOptions& options) {
   app.live_segments->Start();
   {
     Maintenance maintenance(*app.idempotency, *app.sessions);
+    activity::Folder folder(*app.activities, app.metrics);
     ready = true;
     server.Run();  // returns after SIGINT/SIGTERM once in-flight requests finished
     ready = false;

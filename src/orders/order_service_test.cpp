@@ -243,21 +243,30 @@ TEST_F(OrderServiceTest, PaidOrderRecordsPurchaseActivityAndAggregates) {
   EXPECT_EQ(boost::json::serialize(props.at("items")),
             R"([{"sku":"TEE-M","quantity":2},{"sku":"MUG","quantity":1}])");
 
-  activity::Revenue rev = RevenueOf(1);
-  EXPECT_EQ(rev.order_count, 1);
-  EXPECT_EQ(rev.total, 2 * 1999 + 850);
-  EXPECT_EQ(rev.last_purchase_at, o.placed_at);
+  // In the overview before and after the fold.
+  for (bool folded : {false, true}) {
+    if (folded) {
+      ASSERT_EQ(activities_.Fold(10).value(), 1);
+    }
+    activity::Revenue rev = RevenueOf(1);
+    EXPECT_EQ(rev.order_count, 1) << folded;
+    EXPECT_EQ(rev.total, 2 * 1999 + 850) << folded;
+    EXPECT_EQ(rev.last_purchase_at, o.placed_at) << folded;
+  }
+  EXPECT_EQ(db_.Count("contact_revenue"), 1);
 }
 
-TEST_F(OrderServiceTest, OrderActivityAndAggregatesShareOneTransaction) {
-  // Inside one write: everything is visible; when the transaction fails, nothing is kept.
+TEST_F(OrderServiceTest, OrderAndItsActivityShareOneTransaction) {
+  // Inside one write: the order and its purchase (unfolded: the aggregates get it when it is
+  // folded) are visible; when the transaction fails, nothing is kept.
   Status s = db_.store().Write([&](store::Txn& t) -> Status {
     auto placed = orders_.Place(ws_, Input({Line(tee_, 1)}));
     if (!placed) return placed.error();
-    auto n = t.QueryOne("SELECT COUNT(*) FROM activities WHERE type = 'purchase'");
-    auto revenue = t.QueryOne("SELECT purchase_total FROM contact_revenue");
+    auto n = t.QueryOne(
+        "SELECT COUNT(*), SUM(amount) FROM activities WHERE type = 'purchase' AND "
+        "folded = 0");
     EXPECT_EQ(n.value()->Int(0), 1);
-    EXPECT_EQ(revenue.value()->Int(0), 1999);
+    EXPECT_EQ(n.value()->Int(1), 1999);
     return Aborted("roll back");
   });
   EXPECT_EQ(s.code(), StatusCode::kAborted);

@@ -53,10 +53,10 @@ Result<std::vector<AuditEntry>> QueryAudit(store::Store& store, WorkspaceId ws,
     params.push_back(std::move(v));
     sql += " AND " + std::string(cond) + " $" + std::to_string(params.size());
   };
-  std::string entity;  // its placeholder
+  std::string entity_param;  // "$N", the parameter bound to q.entity
   if (q.entity) {
     bind("entity =", *q.entity);
-    entity = "$" + std::to_string(params.size());
+    entity_param = "$" + std::to_string(params.size());
   }
   if (q.entity_id) {
     params.emplace_back(std::in_place_type<int64_t>, *q.entity_id);
@@ -67,10 +67,10 @@ Result<std::vector<AuditEntry>> QueryAudit(store::Store& store, WorkspaceId ws,
       // Two index seeks drive the query (CROSS JOIN keeps them outermost); an OR of the
       // two conditions scanned every entry with a smaller entity_id.
       from = "(SELECT e.id AS hit FROM audit_log e WHERE e.workspace_id = $1 AND e.entity = " +
-             entity + " AND e.entity_id = " + id +
+             entity_param + " AND e.entity_id = " + id +
              " UNION ALL SELECT id FROM (SELECT r.id, r.entity_id FROM audit_log r WHERE "
              "r.workspace_id = $1 AND r.entity = " +
-             entity + " AND r.entity_id_last >= " + id +
+             entity_param + " AND r.entity_id_last >= " + id +
              " ORDER BY r.entity_id_last LIMIT 1) WHERE entity_id < " + id +
              ") AS hits CROSS JOIN audit_log ON audit_log.id = hits.hit";
     } else {

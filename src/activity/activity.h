@@ -156,9 +156,9 @@ class ActivityService {
   Result<std::vector<CustomType>> ListTypes(WorkspaceId ws);
 
   // Folds up to `max_rows` activities into the aggregate tables and the contact index, in
-  // one write transaction, in index order (workspace, contact, time) from where the last
-  // fold stopped, so that successive folds sweep the contacts (see V009). Returns how many
-  // it folded: 0 when every activity is folded. Reads never wait for it: they add what is
+  // one write transaction, in index order (contact, id) from where the last fold stopped,
+  // so that successive folds sweep the contacts (see V009, V010). Returns how many it
+  // folded: 0 when every activity is folded. Reads never wait for it: they add what is
   // not folded yet. Folder (folder.h) calls it in the background.
   Result<int64_t> Fold(int64_t max_rows);
   // An estimate of the activities not folded yet: those written since the service started,
@@ -171,9 +171,7 @@ class ActivityService {
   struct Cache;
   // Where the last fold stopped: a key of the activities_unfolded index.
   struct FoldKey {
-    int64_t workspace_id = 0;
     std::optional<int64_t> contact_id;  // NULL sorts first, as in the index
-    Micros occurred_at = 0;
     int64_t id = 0;
     auto operator<=>(const FoldKey&) const = default;
   };

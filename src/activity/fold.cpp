@@ -12,10 +12,10 @@ namespace {
 // the index it moves rows out of.
 constexpr std::string_view kFoldFrom =
     "UPDATE activities SET folded = 1 WHERE id IN (SELECT id FROM activities WHERE folded = 0";
-constexpr std::string_view kFoldAfter =
-    " AND (workspace_id, contact_id, occurred_at, id) > ($2, $3, $4, $5)";
+// The order is activities_unfolded's (see V010): contact ids are unique across workspaces.
+constexpr std::string_view kFoldAfter = " AND (contact_id, id) > ($2, $3)";
 constexpr std::string_view kFoldRest =
-    " ORDER BY workspace_id, contact_id, occurred_at, id LIMIT $1) "
+    " ORDER BY contact_id, id LIMIT $1) "
     "RETURNING workspace_id, contact_id, type, channel, occurred_at, amount, currency, id";
 
 }  // namespace
@@ -31,9 +31,7 @@ Result<int64_t> ActivityService::Fold(int64_t max_rows) {
     std::string sql(kFoldFrom);
     if (fold_after_) {
       sql += kFoldAfter;
-      params.emplace_back(std::in_place_type<int64_t>, fold_after_->workspace_id);
       params.push_back(store::Opt(fold_after_->contact_id));
-      params.emplace_back(std::in_place_type<int64_t>, fold_after_->occurred_at);
       params.emplace_back(std::in_place_type<int64_t>, fold_after_->id);
     }
     sql += kFoldRest;
@@ -44,12 +42,12 @@ Result<int64_t> ActivityService::Fold(int64_t max_rows) {
       std::map<int64_t, internal::AggregateDelta> deltas;  // by workspace
       RETURN_IF_ERROR(t.QueryEach(sql, params, [&](const store::RowView& r) {
         ++folded;
-        FoldKey key{r.Int(0), r.OptInt(1), r.Int(4), r.Int(7)};
+        FoldKey key{r.OptInt(1), r.Int(7)};
         if (!last || *last < key) last = key;
         if (key.contact_id) {
-          deltas.try_emplace(key.workspace_id, now)
-              .first->second.Add(*key.contact_id, r.Text(2), r.Text(3), key.occurred_at,
-                                 r.OptInt(5), r.Text(6));
+          deltas.try_emplace(r.Int(0), now)
+              .first->second.Add(*key.contact_id, r.Text(2), r.Text(3), r.Int(4), r.OptInt(5),
+                                 r.Text(6));
         }
         return Status::Ok();
       }));

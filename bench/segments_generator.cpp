@@ -197,14 +197,14 @@ Generated Generate(const std::string& path, const GeneratorOptions& o, std::ostr
       "PRAGMA cache_size=-1048576; PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY;");
 
   // The indexes of the big tables are rebuilt after the load: one sort is much cheaper than
-  // millions of random inserts into each B-tree. Not activities_contact (workspace,
-  // contact, time, id): activities are written contact by contact in time order, so its
-  // inserts only append.
+  // millions of random inserts into each B-tree. activities_unfolded (contact, id; filled by
+  // a trigger, folded by the server) is a table: activities are written contact by contact,
+  // so its inserts only append.
   std::vector<std::string> big_indexes;
   {
     sqlite3_stmt* s = db.Prepare(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND "
-        "tbl_name IN ('activities', 'contacts') AND name != 'activities_contact'");
+        "tbl_name IN ('activities', 'contacts')");
     std::vector<std::string> names;
     while (sqlite3_step(s) == SQLITE_ROW) {
       names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));

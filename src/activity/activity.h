@@ -157,7 +157,7 @@ class ActivityService {
 
   // Folds up to `max_rows` activities into the aggregate tables and the contact index, in
   // one write transaction, in index order (contact, id) from where the last fold stopped,
-  // so that successive folds sweep the contacts (see V009, V010). Returns how many it
+  // so that successive folds sweep the contacts (see V011). Returns how many it
   // folded: 0 when every activity is folded. Reads never wait for it: they add what is
   // not folded yet. Folder (folder.h) calls it in the background.
   Result<int64_t> Fold(int64_t max_rows);
@@ -169,9 +169,9 @@ class ActivityService {
 
  private:
   struct Cache;
-  // Where the last fold stopped: a key of the activities_unfolded index.
+  // Where the last fold stopped: a key of activities_unfolded.
   struct FoldKey {
-    std::optional<int64_t> contact_id;  // NULL sorts first, as in the index
+    int64_t contact_id = 0;
     int64_t id = 0;
     auto operator<=>(const FoldKey&) const = default;
   };

@@ -63,14 +63,16 @@ constexpr std::string_view kRevenueOf =
     "first_purchase_at, "
     "last_purchase_at FROM contact_revenue WHERE contact_id = $1 ORDER BY currency";
 // The activities the fold has not reached yet (see ActivityService::Fold): a range of the
-// small activities_unfolded index per contact.
+// small activities_unfolded table per contact.
 constexpr std::string_view kUnfoldedOfContact =
-    "SELECT contact_id, type, channel, occurred_at, amount, currency FROM activities "
-    "WHERE workspace_id = $1 AND contact_id = $2 AND folded = 0";
+    "SELECT a.contact_id, a.type, a.channel, a.occurred_at, a.amount, a.currency "
+    "FROM activities_unfolded u CROSS JOIN activities a ON a.id = u.id "
+    "WHERE u.contact_id = $2 AND a.workspace_id = $1";
 constexpr std::string_view kUnfoldedOfCompany =
     "SELECT a.contact_id, a.type, a.channel, a.occurred_at, a.amount, a.currency "
-    "FROM contacts c CROSS JOIN activities a ON a.workspace_id = c.workspace_id AND "
-    "a.contact_id = c.id AND a.folded = 0 WHERE c.workspace_id = $1 AND c.company_id = $2";
+    "FROM contacts c CROSS JOIN activities_unfolded u ON u.contact_id = c.id "
+    "CROSS JOIN activities a ON a.id = u.id "
+    "WHERE c.workspace_id = $1 AND c.company_id = $2 AND a.workspace_id = $1";
 constexpr std::string_view kTouchesOf =
     "SELECT channel, last_at FROM contact_channel_touch WHERE contact_id = $1";
 // One row per type the contact ever had; types with nothing in 365 days are dropped after.

@@ -298,7 +298,7 @@ TEST_F(ActivityServiceTest, AggregatesEqualRecomputationOnRandomData) {
   }
   EXPECT_GT(db_.Count("contact_channel_touch"), 0);
   FoldAll();
-  EXPECT_EQ(db_.Count("activities WHERE folded = 0"), 0);
+  EXPECT_EQ(db_.Count("activities_unfolded"), 0);
   for (int c = 0; c < 5; ++c) {
     ExpectSameOverview(activities_.ContactAggregates(ws_, ContactId(ids_[c])).value(),
                        OverviewFromLog(db_.store(), ids_[c], kTestNow),
@@ -548,10 +548,8 @@ TEST_F(ActivityServiceTest, DeletingAContactDeletesItsActivities) {
   ASSERT_TRUE(activities_.RecordBatch(ws_, items).has_value());
   ASSERT_GT(activities_.Fold(15).value(), 0);
   const int64_t of_first = db_.Count("activities WHERE contact_id = " + std::to_string(ids_[0]));
-  ASSERT_GT(db_.Count("activities WHERE folded = 1 AND contact_id = " + std::to_string(ids_[0])),
-            0);
-  ASSERT_GT(db_.Count("activities WHERE folded = 0 AND contact_id = " + std::to_string(ids_[0])),
-            0);
+  ASSERT_GT(db_.Count("contact_activities WHERE contact_id = " + std::to_string(ids_[0])), 0);
+  ASSERT_GT(db_.Count("activities_unfolded WHERE contact_id = " + std::to_string(ids_[0])), 0);
   ASSERT_TRUE(contacts_.Delete(ws_, ContactId(ids_[0]), std::nullopt).ok());
   EXPECT_EQ(db_.Count("activities WHERE contact_id = " + std::to_string(ids_[0])), 0);
   EXPECT_EQ(db_.Count("activities"), 40 - of_first);

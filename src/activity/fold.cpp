@@ -1,5 +1,5 @@
-// ActivityService::Fold: unfolded activities (folded = 0, see V009) join the aggregate tables
-// and the contact index, many per transaction, in contact order.
+// ActivityService::Fold: unfolded activities (activities_unfolded, see V011) join the
+// aggregate tables and contact_activities, many per transaction, in contact order.
 #include <map>
 
 #include "activity/activity.h"
@@ -8,15 +8,23 @@
 namespace rapport::activity {
 namespace {
 
-// The ids are picked first (SQLite materialises the IN list), so the UPDATE does not walk
-// the index it moves rows out of.
-constexpr std::string_view kFoldFrom =
-    "UPDATE activities SET folded = 1 WHERE id IN (SELECT id FROM activities WHERE folded = 0";
-// The order is activities_unfolded's (see V010): contact ids are unique across workspaces.
-constexpr std::string_view kFoldAfter = " AND (contact_id, id) > ($2, $3)";
-constexpr std::string_view kFoldRest =
-    " ORDER BY contact_id, id LIMIT $1) "
-    "RETURNING workspace_id, contact_id, type, channel, occurred_at, amount, currency, id";
+// activities_unfolded's order: contact ids are unique across workspaces.
+constexpr std::string_view kNext =
+    "SELECT u.contact_id, u.id, a.workspace_id, a.type, a.channel, a.occurred_at, a.amount, "
+    "a.currency FROM activities_unfolded u CROSS JOIN activities a ON a.id = u.id";
+constexpr std::string_view kNextAfter = " WHERE (u.contact_id, u.id) > ($2, $3)";
+constexpr std::string_view kNextOrder = " ORDER BY u.contact_id, u.id LIMIT $1";
+// The entries one fold took: after the previous fold's last key, when it resumed from one,
+// up to its own last key ($1, $2 then $3, $4). `p` qualifies the columns.
+std::string Taken(bool resumed, std::string_view p) {
+  std::string key = "(" + std::string(p) + "contact_id, " + std::string(p) + "id)";
+  return resumed ? key + " > ($1, $2) AND " + key + " <= ($3, $4)" : key + " <= ($1, $2)";
+}
+constexpr std::string_view kAddToContacts =
+    "INSERT INTO contact_activities (workspace_id, contact_id, occurred_at, id) "
+    "SELECT a.workspace_id, u.contact_id, a.occurred_at, a.id "
+    "FROM activities_unfolded u CROSS JOIN activities a ON a.id = u.id WHERE ";
+constexpr std::string_view kRemoveUnfolded = "DELETE FROM activities_unfolded WHERE ";
 
 }  // namespace
 
@@ -28,29 +36,33 @@ Result<int64_t> ActivityService::Fold(int64_t max_rows) {
   int64_t folded = 0;
   for (int pass = 0; pass < 2; ++pass) {
     store::Params params{max_rows};
-    std::string sql(kFoldFrom);
+    std::string next(kNext);
+    store::Params taken;
     if (fold_after_) {
-      sql += kFoldAfter;
-      params.push_back(store::Opt(fold_after_->contact_id));
-      params.emplace_back(std::in_place_type<int64_t>, fold_after_->id);
+      next += kNextAfter;
+      taken = {fold_after_->contact_id, fold_after_->id};
+      params.insert(params.end(), taken.begin(), taken.end());
     }
-    sql += kFoldRest;
+    next += kNextOrder;
     std::optional<FoldKey> last;
     Status s = store_.Write([&](store::Txn& t) -> Status {
       folded = 0;
       last.reset();
       std::map<int64_t, internal::AggregateDelta> deltas;  // by workspace
-      RETURN_IF_ERROR(t.QueryEach(sql, params, [&](const store::RowView& r) {
+      RETURN_IF_ERROR(t.QueryEach(next, params, [&](const store::RowView& r) {
         ++folded;
-        FoldKey key{r.OptInt(1), r.Int(7)};
-        if (!last || *last < key) last = key;
-        if (key.contact_id) {
-          deltas.try_emplace(r.Int(0), now)
-              .first->second.Add(*key.contact_id, r.Text(2), r.Text(3), r.Int(4), r.OptInt(5),
-                                 r.Text(6));
-        }
+        last = FoldKey{r.Int(0), r.Int(1)};
+        deltas.try_emplace(r.Int(2), now)
+            .first->second.Add(r.Int(0), r.Text(3), r.Text(4), r.Int(5), r.OptInt(6), r.Text(7));
         return Status::Ok();
       }));
+      if (!last) return Status::Ok();
+      store::Params range = taken;
+      range.emplace_back(std::in_place_type<int64_t>, last->contact_id);
+      range.emplace_back(std::in_place_type<int64_t>, last->id);
+      const bool resumed = fold_after_.has_value();
+      RETURN_IF_ERROR(t.Exec(std::string(kAddToContacts) + Taken(resumed, "u."), range).status());
+      RETURN_IF_ERROR(t.Exec(std::string(kRemoveUnfolded) + Taken(resumed, ""), range).status());
       for (auto& [ws, delta] : deltas) RETURN_IF_ERROR(delta.Flush(t, WorkspaceId(ws)));
       return Status::Ok();
     });

@@ -34,36 +34,45 @@ Result<Statement> TimelineStatement(WorkspaceId ws, const TimelineQuery& q,
     params.push_back(std::move(v));
     return "$" + std::to_string(params.size());
   };
-  std::string filters;
+  // Filters on the activity's row, and on its time (which contact_activities has too).
+  std::string row_filters, time_filters;
   auto in_list = [&](const char* column, const std::vector<std::string>& values) {
     if (values.empty()) return;
-    filters += std::string(" AND ") + column + " IN (";
-    for (size_t i = 0; i < values.size(); ++i) filters += (i ? ", " : "") + bind(values[i]);
-    filters += ")";
+    row_filters += std::string(" AND ") + column + " IN (";
+    for (size_t i = 0; i < values.size(); ++i) row_filters += (i ? ", " : "") + bind(values[i]);
+    row_filters += ")";
   };
   in_list("type", q.types);
   in_list("channel", q.channels);
-  if (q.since) filters += " AND occurred_at >= " + bind(*q.since);
-  if (q.until) filters += " AND occurred_at < " + bind(*q.until);
+  if (q.since) time_filters += " AND occurred_at >= " + bind(*q.since);
+  if (q.until) time_filters += " AND occurred_at < " + bind(*q.until);
+  const std::string filters = row_filters + time_filters;
 
   // Each arm is an index range read cut at one page (index-only unless filtered); the
   // page's rows are then read by id. One OR over the arms would scan the workspace's log.
   std::vector<std::string> arms;
-  auto arm = [&](const std::string& condition) {
-    std::string a = "SELECT id FROM activities WHERE workspace_id = $1 AND " + condition + filters;
+  auto arm = [&](std::string a) {
     store::AppendKeyset(a, params, sort, after, q.limit);
     arms.push_back(std::move(a));
   };
-  // A contact's activities are in two indexes: the folded ones and those not folded yet
-  // (see ActivityService::Fold).
+  // A contact's activities are in two tables: contact_activities (folded, by contact and
+  // time: index-only unless filtered by type or channel) and activities_unfolded (a few
+  // per contact, by contact alone: read and sorted). See ActivityService::Fold.
   auto contact_arms = [&](const std::string& contact) {
-    arm(contact + " AND folded = 1");
-    arm(contact + " AND folded = 0");
+    std::string folded =
+        "SELECT id FROM contact_activities WHERE workspace_id = $1 AND " + contact + time_filters;
+    if (!row_filters.empty())
+      folded += " AND EXISTS (SELECT 1 FROM activities a WHERE a.id = contact_activities.id" +
+                row_filters + ")";
+    arm(std::move(folded));
+    arm("SELECT id FROM activities WHERE workspace_id = $1 AND id IN (SELECT id FROM "
+        "activities_unfolded WHERE " +
+        contact + ")" + filters);
   };
   if (q.company_id) {
     // The company's own activities and its contacts'.
     std::string c = bind(*q.company_id);
-    arm("company_id = " + c);
+    arm("SELECT id FROM activities WHERE workspace_id = $1 AND company_id = " + c + filters);
     contact_arms(
         "contact_id IN (SELECT id FROM contacts WHERE workspace_id = $1 AND company_id = " + c +
         ")");

@@ -839,7 +839,7 @@ it('aggregates equal a recomputation from the raw activity rows (sqlite)', async
   // Every contact with activities so far in this run: the maintained tables against the log,
   // once the server has folded every activity into them (it does at the first pause).
   const check = (sql) => sqlite(srv.dbPath, sql, { readonly: true });
-  for (let i = 0; check('SELECT count(*) FROM activities WHERE folded = 0') !== '0'; i++) {
+  for (let i = 0; check('SELECT count(*) FROM activities_unfolded') !== '0'; i++) {
     assert.ok(i < 200, 'the server folds every activity within 20 s of the last write');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -2,9 +2,10 @@
 -- rewrote the activity's whole row, and since a fold takes a range of contacts, whose
 -- activities are spread over every recent page of the table, it rewrote all those pages
 -- each time. The two partial indexes become tables of their own: the fold moves an entry
--- from activities_unfolded to contact_activities and leaves the activity's row alone. A
--- 50,000-activity fold on a 5M-activity log wrote 5,700 pages instead of 17,700, in half
--- the time.
+-- from activities_unfolded to contact_activities and leaves the activity's row alone. In a
+-- model of a 50,000-activity fold on a 5M-activity log it wrote 5,700 pages instead of
+-- 17,700, in half the time; a 5M import went from 49.5k to 57.5k activities/s and from 14.9
+-- to 7.8 GB written.
 --
 -- contact_activities: the folded activities that name a contact, by contact and time (the
 -- contact index of V009). activities_unfolded: the activities that name a contact and are

@@ -157,13 +157,15 @@ class ActivityService {
 
   // Folds up to `max_rows` activities into the aggregate tables and the contact index, in
   // one write transaction, in index order (contact, id) from where the last fold stopped,
-  // so that successive folds sweep the contacts (see V011). Returns how many it
+  // so that successive folds sweep the contacts (see V010). Returns how many it
   // folded: 0 when every activity is folded. Reads never wait for it: they add what is
   // not folded yet. Folder (folder.h) calls it in the background.
   Result<int64_t> Fold(int64_t max_rows);
-  // An estimate of the activities not folded yet: those written since the service started,
-  // less those folded (a rolled-back write may be counted).
+  // An estimate of the activities not folded yet: those counted by CountUnfolded (or 0)
+  // plus those committed since, less those folded.
   int64_t unfolded_estimate() const { return std::max<int64_t>(0, unfolded_.load()); }
+  // Starts the estimate from what is unfolded now, such as what an earlier run left.
+  Status CountUnfolded();
   // Counts activity writes: unchanged over a while means no activities came in.
   uint64_t writes() const { return writes_.load(); }
 

@@ -417,7 +417,8 @@ Result<Recorded> ActivityService::RecordIn(store::Txn& txn, WorkspaceId ws,
   if (!r.duplicate) {
     RETURN_IF_ERROR(store::AppendChange(txn, ws, "activity", r.activity.id.value,
                                         store::ChangeKind::kCreated, now));
-    Written(1);
+    // Only once committed: the write function may run twice, or roll back with its caller.
+    txn.OnCommit([this] { Written(1); });
   }
   return r;
 }

@@ -541,6 +541,21 @@ TEST_F(ActivityServiceTest, CompanyTimelineAndOverviewCoverItsContactsAndItsOwnA
   EXPECT_EQ(page_through(q), ids_from_log(""));
 }
 
+// A service started over activities an earlier run left unfolded estimates them once it
+// counts them, and then follows its own writes and folds.
+TEST_F(ActivityServiceTest, UnfoldedEstimateStartsFromWhatIsUnfolded) {
+  std::vector<ActivityInput> items(12, Input("call"));
+  ASSERT_TRUE(activities_.RecordBatch(ws_, items).has_value());
+  ActivityService restarted(db_.store(), clock_, contacts_);
+  EXPECT_EQ(restarted.unfolded_estimate(), 0);
+  ASSERT_TRUE(restarted.CountUnfolded().ok());
+  EXPECT_EQ(restarted.unfolded_estimate(), 12);
+  ASSERT_TRUE(restarted.Record(ws_, Input("call")).has_value());
+  EXPECT_EQ(restarted.unfolded_estimate(), 13);
+  EXPECT_EQ(restarted.Fold(5).value(), 5);
+  EXPECT_EQ(restarted.unfolded_estimate(), 8);
+}
+
 // Deleting a contact deletes its activities, folded or not, and its aggregates.
 TEST_F(ActivityServiceTest, DeletingAContactDeletesItsActivities) {
   std::vector<ActivityInput> items;

@@ -1,4 +1,4 @@
-// ActivityService::Fold: unfolded activities (activities_unfolded, see V011) join the
+// ActivityService::Fold: unfolded activities (activities_unfolded, see V010) join the
 // aggregate tables and contact_activities, many per transaction, in contact order.
 #include <map>
 
@@ -75,6 +75,15 @@ Result<int64_t> ActivityService::Fold(int64_t max_rows) {
   // Nothing was unfolded when the fold looked: the estimate starts again from there.
   if (folded == 0) unfolded_ = 0;
   return folded;
+}
+
+Status ActivityService::CountUnfolded() {
+  return store_.Read([&](store::Txn& t) -> Status {
+    ASSIGN_OR_RETURN(auto row, t.QueryOne("SELECT COUNT(*) FROM activities_unfolded"));
+    // Writes since the count started were counted by Written already.
+    unfolded_ += row->Int(0);
+    return Status::Ok();
+  });
 }
 
 }  // namespace rapport::activity

@@ -7,17 +7,22 @@
 namespace rapport::activity {
 namespace {
 
+// The migrations a database had before `version`.
+std::vector<store::Migration> MigrationsBefore(int version) {
+  std::vector<store::Migration> before;
+  for (const auto& m : store::SqliteMigrations()) {
+    if (m.version < version) before.push_back(m);
+  }
+  return before;
+}
+
 // A database from before V009: its activities arrive folded, in the contact index, and the
 // id sequence goes on after the last id ever given (not the last row).
 TEST(FoldMigrationTest, ExistingActivitiesAreFoldedAndIdsAreNotReused) {
   rapport::testing::TempStore scratch;
   const std::string path = (scratch.dir() / "v8.db").string();
-  std::vector<store::Migration> before;
-  for (const auto& m : store::SqliteMigrations()) {
-    if (m.version < 9) before.push_back(m);
-  }
   {
-    auto old = store::SqliteStore::Open({.path = path}, before).value();
+    auto old = store::SqliteStore::Open({.path = path}, MigrationsBefore(9)).value();
     ASSERT_TRUE(
         old->Write([](store::Txn& t) -> Status {
              RETURN_IF_ERROR(
@@ -70,17 +75,13 @@ TEST(FoldMigrationTest, ExistingActivitiesAreFoldedAndIdsAreNotReused) {
   EXPECT_EQ((*left)->Int(0), 0);
 }
 
-// A database from before V011: its folded activities move to contact_activities, those not
+// A database from before V010: its folded activities move to contact_activities, those not
 // folded yet (that name a contact) to activities_unfolded, and the next fold takes them.
 TEST(FoldMigrationTest, FoldedAndUnfoldedActivitiesMoveToTheirTables) {
   rapport::testing::TempStore scratch;
-  const std::string path = (scratch.dir() / "v10.db").string();
-  std::vector<store::Migration> before;
-  for (const auto& m : store::SqliteMigrations()) {
-    if (m.version < 11) before.push_back(m);
-  }
+  const std::string path = (scratch.dir() / "v9.db").string();
   {
-    auto old = store::SqliteStore::Open({.path = path}, before).value();
+    auto old = store::SqliteStore::Open({.path = path}, MigrationsBefore(10)).value();
     ASSERT_TRUE(
         old->Write([](store::Txn& t) -> Status {
              RETURN_IF_ERROR(t.Exec("INSERT INTO contacts (id, workspace_id, lifecycle_stage, "

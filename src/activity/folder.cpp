@@ -36,6 +36,8 @@ int64_t Folder::FoldChunk() {
 }
 
 void Folder::Loop() {
+  if (Status s = activities_.CountUnfolded(); !s.ok())
+    log::Warn("counting unfolded activities failed", {{"error", s.message()}});
   // The write count at the last poll, and when everything was last folded (never: what an
   // earlier run left unfolded is folded at the first pause).
   uint64_t seen = activities_.writes();

@@ -55,9 +55,8 @@ class Connection {
     }
     sqlite3_extended_result_codes(c->db_, 1);
     sqlite3_busy_timeout(c->db_, 10000);
-    // Temporary b-trees (a fold's IN list and RETURNING rows, sorts) stay in memory: in a
-    // temporary file they spilled past its small cache, and a fold's writes to it were a
-    // tenth of the fold's time.
+    // Temporary b-trees (sorts, IN lists, RETURNING rows) stay in memory: in a temporary
+    // file they spilled past its small cache (V009's fold spent a tenth of its time there).
     const char* pragmas = read_only ? "PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; "
                                       "PRAGMA temp_store=MEMORY;"
                                     : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "

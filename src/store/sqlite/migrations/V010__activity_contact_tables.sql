@@ -9,8 +9,11 @@
 --
 -- contact_activities: the folded activities that name a contact, by contact and time (the
 -- contact index of V009). activities_unfolded: the activities that name a contact and are
--- not folded yet, by contact; a trigger adds each new one. Activities that name only a
--- company have nothing to fold (aggregates are per contact).
+-- not folded yet, by contact; a trigger adds each new one. Every import commit rewrites most
+-- of activities_unfolded's pages (its entries land at random contacts), so its key is as
+-- short as it can be: ~830 pages per 5,000 activities where (workspace, contact, time, id)
+-- took ~1,600. Activities that name only a company have nothing to fold (aggregates are per
+-- contact).
 CREATE TABLE contact_activities (
   workspace_id INTEGER NOT NULL,
   contact_id INTEGER NOT NULL,
